@@ -36,6 +36,11 @@ export interface CategoricalFeatureStep {
    * `error` rejects the record naming the field; `ignore` encodes it as all zeros.
    */
   unseen: 'error' | 'ignore';
+  /**
+   * JS type of the raw values (`categories` hold their `String()` form): a request value must have
+   * this type. Absent means `string` (the common case).
+   */
+  valueType?: 'string' | 'number' | 'boolean';
 }
 
 /** A fitted, JSON-serializable preprocessing pipeline. The same object transforms training data and live requests. */
@@ -111,6 +116,10 @@ export interface TrainedClassifier {
   params: Record<string, unknown>;
   /** Training-set size and test-set size. */
   sizes: { train: number; test: number };
+  /** Rows left out of training and evaluation, by reason (e.g. `missingTarget`: the target value was missing). */
+  dropped?: { missingTarget: number };
+  /** Wall-clock training time (fit loop only, milliseconds) and throughput (training samples x epochs / second). */
+  timing?: { trainMs: number; samplesPerSecond: number };
 }
 
 /** One prediction: the most probable label and the probability of every class (sums to 1). */

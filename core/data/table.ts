@@ -1,0 +1,77 @@
+/**
+ * Table previews for notebook outputs: a Danfo `DataFrame` or a {@link CsvTable} -> the
+ * `application/vnd.stratum.table+json` payload ({@link TableData}).
+ */
+import type * as dfd from 'danfojs-node';
+import { danfoDtype } from '../../connectors/csv/csv.ts';
+import type { CsvTable } from '../../connectors/csv/csv.ts';
+
+/** MIME type of a {@link TableData} output. */
+export const TABLE_MIME = 'application/vnd.stratum.table+json';
+
+/** A JSON-safe table cell. */
+export type TableCell = number | string | boolean | null;
+
+/**
+ * Payload of `application/vnd.stratum.table+json`: a row-major preview of a table.
+ *
+ * @example
+ * { columns: [{ name: 'temp_max', dtype: 'float32' }], rows: [[12.8], [10.6]], totalRows: 1461 }
+ */
+export interface TableData {
+  /** Columns in order; `dtype` is Danfo's name (`int32`, `float32`, `boolean`, `string`, ...). */
+  columns: Array<{ name: string; dtype: string }>;
+  /** At most `maxRows` rows, each with one cell per column; missing values and NaN are `null`. */
+  rows: TableCell[][];
+  /** Number of rows in the whole table (not just the preview). */
+  totalRows: number;
+}
+
+/** Options for {@link dataFrameToTable} and {@link csvTableToTable}. */
+export interface TableOptions {
+  /** Number of leading rows to include; default {@link DEFAULT_MAX_ROWS}. */
+  maxRows?: number;
+}
+
+/** Rows shown by default in a table preview. */
+export const DEFAULT_MAX_ROWS = 50;
+
+/**
+ * Preview of a Danfo `DataFrame` as {@link TableData}: its first `maxRows` rows (default 50),
+ * `totalRows` = the frame's row count. NaN, `undefined` and `null` become `null`; ±Infinity becomes
+ * the string `"Infinity"`/`"-Infinity"` (JSON has no such number); a `Date` becomes its ISO string.
+ */
+export function dataFrameToTable(df: dfd.DataFrame, options: TableOptions = {}): TableData {
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const [totalRows] = df.shape as [number, number];
+  const dtypes = df.dtypes;
+  const columns = df.columns.map((name, c) => ({ name: String(name), dtype: String(dtypes[c]) }));
+  const values = totalRows === 0 ? [] : (df.values as unknown[][]);
+  const rows = values.slice(0, Math.max(0, maxRows)).map((row) => row.map(toCell));
+  return { columns, rows, totalRows };
+}
+
+/**
+ * Preview of a {@link CsvTable} as {@link TableData}, like {@link dataFrameToTable} (dtypes use
+ * Danfo's names, so `bool` shows as `boolean`).
+ */
+export function csvTableToTable(table: CsvTable, options: TableOptions = {}): TableData {
+  const maxRows = Math.max(0, Math.min(options.maxRows ?? DEFAULT_MAX_ROWS, table.rowCount));
+  const columns = table.columns.map((c) => ({ name: c.name, dtype: danfoDtype(c.dtype) }));
+  const rows: TableCell[][] = [];
+  for (let r = 0; r < maxRows; r++) rows.push(table.columns.map((c) => toCell(c.values[r])));
+  return { columns, rows, totalRows: table.rowCount };
+}
+
+/** Converts any cell value to a JSON-safe {@link TableCell}. */
+export function toCell(value: unknown): TableCell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return null;
+    return Number.isFinite(value) ? value : value > 0 ? 'Infinity' : '-Infinity';
+  }
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  return String(value);
+}

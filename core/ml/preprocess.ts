@@ -1,0 +1,268 @@
+/**
+ * The fitted, JSON-serializable preprocessing pipeline shared by training and serving.
+ *
+ * Numeric features: median imputation then standardization with the population standard deviation
+ * (scikit-learn `SimpleImputer(strategy="median")` then `StandardScaler`). Categorical features:
+ * most-frequent imputation then one-hot encoding over the sorted training categories
+ * (`SimpleImputer(strategy="most_frequent")` then `OneHotEncoder(handle_unknown=...)`).
+ * The same {@link PreprocessorState} transforms the training matrix and every live request, so a
+ * served model sees exactly the encoding it was trained on.
+ */
+import { mean, median, standardDeviation } from 'simple-statistics';
+import { StratumError } from '../errors.ts';
+import type { CategoricalFeatureStep, FeatureRecord, NumericFeatureStep, PreprocessorState } from './types.ts';
+
+/** Options of {@link fitPreprocessor}. */
+export interface PreprocessorSpec {
+  /** Feature (column) names, in output order. */
+  features: string[];
+  /** Features to treat as categorical even when their values are numbers or booleans. */
+  categorical?: string[];
+  /** Policy for a category not seen in training; default `error`. */
+  unseen?: 'error' | 'ignore';
+}
+
+/** Options of {@link transformRecords}. */
+export interface TransformOptions {
+  /**
+   * What a `null`/`undefined` value (or `NaN`, pandas' and danfo's missing marker) means:
+   * `impute` (default, training and notebooks) replaces it with the fitted median / most frequent
+   * category; `error` (serving) rejects it naming the field. An absent key is always an error.
+   */
+  missing?: 'impute' | 'error';
+  /**
+   * Overrides every categorical step's `unseen` policy for this call (training uses `ignore` to
+   * evaluate held-out rows holding a category absent from the training rows). Default: each step's policy.
+   */
+  unseen?: 'error' | 'ignore';
+}
+
+type CategoryValueType = NonNullable<CategoricalFeatureStep['valueType']>;
+
+/** Formats the location of a value, e.g. `records[2].temp_max` or `records[0]["Beak Length (mm)"]`. */
+export function fieldPath(row: number, name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `records[${row}].${name}` : `records[${row}][${JSON.stringify(name)}]`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined) return 'undefined';
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/** True for values meaning "missing" at training time: `null`, `undefined`, `NaN`. */
+function isMissing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
+function dataError(message: string, row: number | undefined, field: string, hint?: string): StratumError {
+  return new StratumError('DATA_INVALID', message, { detail: { field, ...(row === undefined ? {} : { row }) }, hint });
+}
+
+function compareCategories(type: CategoryValueType): (a: string, b: string) => number {
+  if (type === 'number') return (a, b) => Number(a) - Number(b);
+  // Code-unit order (not locale order) so the encoding never depends on the machine's locale.
+  return (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Fits the preprocessing pipeline on training records.
+ *
+ * A feature is numeric unless it is listed in `spec.categorical` or its values are strings
+ * (or booleans). Numeric: the median of the non-missing values replaces missing values, then
+ * `(x - mean) / std` with the mean and population standard deviation (ddof = 0) of the imputed
+ * column; a constant column gets `std = 1`. Categorical: the most frequent category (ties broken
+ * by sorted order) replaces missing values, then one output column per sorted category.
+ *
+ * Missing at training time means `null`, `undefined` or `NaN` (danfo's missing marker).
+ *
+ * @param records - training records (feature name -> raw value)
+ * @param spec - features in output order, which are categorical, the unseen-category policy
+ * @returns a JSON-serializable {@link PreprocessorState}
+ * @throws StratumError `DATA_INVALID` when a feature is absent from a record, mixes numbers and
+ *   strings, holds strings that all look like numbers without being declared categorical,
+ *   holds a non-finite or non-scalar value, or has no non-missing value
+ * @example
+ * ```ts
+ * const state = fitPreprocessor(rows, { features: ['temp_max', 'wind'] });
+ * const x = transformRecords(state, rows); // Float32Array, rows.length x state.outputWidth
+ * ```
+ */
+export function fitPreprocessor(records: FeatureRecord[], spec: PreprocessorSpec): PreprocessorState {
+  const categorical = new Set(spec.categorical ?? []);
+  for (const name of categorical) {
+    if (!spec.features.includes(name)) {
+      throw new StratumError('TEMPLATE_PARAMS', `categorical feature "${name}" is not one of the features (${spec.features.join(', ')})`, { detail: { field: 'categorical' } });
+    }
+  }
+  if (new Set(spec.features).size !== spec.features.length) {
+    throw new StratumError('TEMPLATE_PARAMS', `features list a column twice: ${spec.features.join(', ')}`, { detail: { field: 'features' } });
+  }
+  const unseen = spec.unseen ?? 'error';
+  const steps = spec.features.map((name) => fitFeature(records, name, categorical.has(name), unseen));
+  const outputWidth = steps.reduce((w, s) => w + (s.kind === 'numeric' ? 1 : s.categories.length), 0);
+  return { version: 1, steps, outputWidth };
+}
+
+function fitFeature(records: FeatureRecord[], name: string, declaredCategorical: boolean, unseen: 'error' | 'ignore'): NumericFeatureStep | CategoricalFeatureStep {
+  const present: Array<{ row: number; value: string | number | boolean }> = [];
+  let missingCount = 0;
+  const types = new Map<CategoryValueType, number>(); // type -> first row having it
+  records.forEach((record, row) => {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw dataError(`records[${row}]: expected an object, got ${describeValue(record)}`, row, `records[${row}]`);
+    }
+    if (!Object.hasOwn(record, name)) {
+      throw dataError(`${fieldPath(row, name)}: field is absent`, row, fieldPath(row, name), 'Every record needs every feature (use null for a missing value).');
+    }
+    const value = record[name];
+    if (isMissing(value)) {
+      missingCount++;
+      return;
+    }
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw dataError(`${fieldPath(row, name)}: expected a finite number, got ${describeValue(value)}`, row, fieldPath(row, name));
+    } else if (typeof value !== 'string' && typeof value !== 'boolean') {
+      throw dataError(`${fieldPath(row, name)}: expected a number or a string, got ${describeValue(value)}`, row, fieldPath(row, name));
+    }
+    const type = typeof value as CategoryValueType;
+    if (!types.has(type)) types.set(type, row);
+    present.push({ row, value });
+  });
+  if (types.size > 1) {
+    const where = [...types.entries()].map(([t, row]) => `${t} at ${fieldPath(row, name)}`).join(', ');
+    throw dataError(`column "${name}" mixes value types (${where})`, undefined, name, 'Clean the column so every value has one type, or convert it before training.');
+  }
+  const valueType: CategoryValueType = types.keys().next().value ?? 'number';
+  if (!declaredCategorical && valueType === 'number') {
+    return fitNumericStep(name, present.map((p) => p.value as number), missingCount);
+  }
+  if (!declaredCategorical && valueType === 'string' && present.length > 0 && present.every((p) => /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(p.value as string))) {
+    throw dataError(`column "${name}" holds numbers stored as strings (e.g. ${fieldPath(present[0].row, name)} = ${describeValue(present[0].value)})`, present[0].row, name,
+      `Convert the column to numbers, or list "${name}" in categorical if the values are codes.`);
+  }
+  return fitCategoricalStep(name, present.map((p) => String(p.value)), valueType, unseen);
+}
+
+function fitNumericStep(name: string, values: number[], missingCount: number): NumericFeatureStep {
+  if (values.length === 0) {
+    throw dataError(`column "${name}" has no non-missing values`, undefined, name, 'Drop the column from the features.');
+  }
+  const med = median(values);
+  const imputed = missingCount === 0 ? values : values.concat(new Array<number>(missingCount).fill(med));
+  const mu = mean(imputed);
+  const sd = standardDeviation(imputed); // population standard deviation (divides by n), as StandardScaler
+  return { kind: 'numeric', name, median: med, mean: mu, std: sd > 0 ? sd : 1 };
+}
+
+function fitCategoricalStep(name: string, values: string[], valueType: CategoryValueType, unseen: 'error' | 'ignore'): CategoricalFeatureStep {
+  if (values.length === 0) {
+    throw dataError(`column "${name}" has no non-missing values`, undefined, name, 'Drop the column from the features.');
+  }
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const categories = [...counts.keys()].sort(compareCategories(valueType));
+  let mostFrequent = categories[0];
+  for (const c of categories) if ((counts.get(c) ?? 0) > (counts.get(mostFrequent) ?? 0)) mostFrequent = c;
+  return { kind: 'categorical', name, mostFrequent, categories, unseen, valueType };
+}
+
+/**
+ * Validates records and transforms them into the model's input matrix.
+ *
+ * @param state - a fitted pipeline (possibly after a JSON round trip)
+ * @param records - records to transform
+ * @param options - how to treat missing values (see {@link TransformOptions})
+ * @returns row-major float32 matrix of `records.length` x `state.outputWidth`
+ * @throws StratumError `REQUEST_INVALID` naming field and row (e.g.
+ *   `records[2].temp_max: expected a number, got "abc"`) for an absent field, a wrong type,
+ *   a non-finite number, a missing value under `missing: 'error'`, or an unseen category under
+ *   the `error` policy
+ */
+export function transformRecords(state: PreprocessorState, records: FeatureRecord[], options: TransformOptions = {}): Float32Array {
+  const missing = options.missing ?? 'impute';
+  const width = state.outputWidth;
+  const out = new Float32Array(records.length * width);
+  const indexes = state.steps.map((s) => (s.kind === 'categorical' ? new Map(s.categories.map((c, i) => [c, i])) : undefined));
+  records.forEach((record, row) => {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw requestError(`records[${row}]: expected an object, got ${describeValue(record)}`, row, `records[${row}]`);
+    }
+    let col = row * width;
+    state.steps.forEach((step, s) => {
+      const field = fieldPath(row, step.name);
+      if (!Object.hasOwn(record, step.name)) throw requestError(`${field}: required field is absent`, row, field);
+      const raw = record[step.name];
+      const isAbsentValue = isMissing(raw);
+      if (isAbsentValue && missing === 'error') {
+        throw requestError(`${field}: expected ${expected(step)}, got ${describeValue(raw)}`, row, field);
+      }
+      if (step.kind === 'numeric') {
+        let x: number;
+        if (isAbsentValue) x = step.median;
+        else if (typeof raw !== 'number') throw requestError(`${field}: expected a number, got ${describeValue(raw)}`, row, field);
+        else if (!Number.isFinite(raw)) throw requestError(`${field}: expected a finite number, got ${describeValue(raw)}`, row, field);
+        else x = raw;
+        out[col++] = (x - step.mean) / step.std;
+        return;
+      }
+      const type = step.valueType ?? 'string';
+      let category: string;
+      if (isAbsentValue) category = step.mostFrequent;
+      else if (typeof raw !== type || (typeof raw === 'number' && !Number.isFinite(raw))) {
+        throw requestError(`${field}: expected ${expected(step)}, got ${describeValue(raw)}`, row, field);
+      } else category = String(raw);
+      const index = indexes[s]?.get(category);
+      if (index !== undefined) out[col + index] = 1;
+      else if ((options.unseen ?? step.unseen) === 'error') {
+        throw requestError(`${field}: unknown category ${describeValue(raw)} (known: ${step.categories.map((c) => JSON.stringify(c)).join(', ')})`, row, field);
+      }
+      col += step.categories.length;
+    });
+  });
+  return out;
+}
+
+function expected(step: NumericFeatureStep | CategoricalFeatureStep): string {
+  if (step.kind === 'numeric') return 'a number';
+  const type = step.valueType ?? 'string';
+  return type === 'number' ? 'a number (category code)' : type === 'boolean' ? 'a boolean' : 'a string';
+}
+
+function requestError(message: string, row: number, field: string): StratumError {
+  return new StratumError('REQUEST_INVALID', message, { detail: { field, row } });
+}
+
+/**
+ * JSON Schema (draft 2020-12) of one input record for a fitted pipeline: numeric features are
+ * `{type: 'number'}`, categorical ones `{type: 'string', enum: categories}` (no enum under the
+ * `ignore` policy, since any category is accepted); every feature is required and `null` is not
+ * accepted; extra properties are allowed (and ignored).
+ *
+ * @param state - a fitted pipeline
+ * @returns a JSON Schema object
+ */
+export function inputJsonSchema(state: PreprocessorState): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const step of state.steps) {
+    if (step.kind === 'numeric') {
+      properties[step.name] = { type: 'number' };
+      continue;
+    }
+    const type = step.valueType ?? 'string';
+    const values = step.categories.map((c) => (type === 'number' ? Number(c) : type === 'boolean' ? c === 'true' : c));
+    properties[step.name] = step.unseen === 'error' ? { type, enum: values } : { type };
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties,
+    required: state.steps.map((s) => s.name),
+    additionalProperties: true,
+  };
+}
