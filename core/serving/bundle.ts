@@ -1,0 +1,386 @@
+/**
+ * Model bundles: a self-describing folder that `stratum serve` turns into a REST service.
+ *
+ * ```
+ * <bundle>/
+ *   manifest.json        name, version, created, metrics, labels, sizes, sha256 + bytes of every other file, measured latency/memory
+ *   model/model.json     TF.js topology + weights manifest
+ *   model/weights.bin    TF.js weights (float32, little-endian)
+ *   preprocessor.json    fitted PreprocessorState (the same object that transformed the training data)
+ *   input.schema.json    JSON Schema 2020-12 of ONE input record
+ *   openapi.json         OpenAPI 3.1 document of the service
+ * ```
+ *
+ * Export writes into a temporary sibling folder and renames it into place at the end, so a failed
+ * export never leaves a half-written bundle; loading verifies every checksum first.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { StratumError } from '../errors.ts';
+import { predictRecords } from '../ml/mlp.ts';
+import { inputJsonSchema } from '../ml/preprocess.ts';
+import type { FeatureRecord, PreprocessorState, TrainedClassifier } from '../ml/types.ts';
+import { initBackend } from '../tf/backend.ts';
+import { MODEL_JSON_FILE, WEIGHTS_FILE, deserializeModel, modelJsonText, serializeModel } from './model-io.ts';
+import { buildInputSchema, buildOpenApi, type JsonSchema } from './openapi.ts';
+
+/** Version of the bundle layout and manifest shape; bumped on incompatible changes. */
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/** Relative paths (POSIX) of the files in a bundle. */
+export const BUNDLE_FILES = {
+  manifest: 'manifest.json',
+  modelJson: `model/${MODEL_JSON_FILE}`,
+  weights: `model/${WEIGHTS_FILE}`,
+  preprocessor: 'preprocessor.json',
+  inputSchema: 'input.schema.json',
+  openapi: 'openapi.json',
+} as const;
+
+/** Integrity record of one bundle file. */
+export interface BundleFileEntry {
+  /** Lowercase hex SHA-256 of the file's bytes. */
+  sha256: string;
+  /** File size in bytes. */
+  bytes: number;
+}
+
+/** Content of `manifest.json`. */
+export interface BundleManifest {
+  /** Always `stratum-bundle`. */
+  format: 'stratum-bundle';
+  /** Layout version, {@link BUNDLE_FORMAT_VERSION}. */
+  formatVersion: number;
+  /** Bundle (service) name: letters, digits, `.`, `_`, `-`. */
+  name: string;
+  /** Bundle version (free text, default `1.0.0`). */
+  version: string;
+  /** Export time, ISO 8601 UTC. */
+  created: string;
+  task: 'classification';
+  /** Label column the model predicts. */
+  target: string;
+  /** Input feature names (all required in a request). */
+  features: string[];
+  /** Class labels; model output column i is `labels[i]`. */
+  labels: string[];
+  /** Held-out evaluation at training time. */
+  metrics: { accuracy: number; macroF1: number; n: number };
+  /** TF.js backend that trained the model (e.g. `wasm`). */
+  backend: string;
+  /** TF.js version that exported the bundle. */
+  tfjsVersion: string;
+  /** Template params that produced the model. */
+  params: Record<string, unknown>;
+  /** Training and test set sizes (rows). */
+  sizes: { train: number; test: number };
+  /** Model shape: input width (preprocessed columns), output width (classes), trainable + non-trainable parameter count. */
+  model: { inputWidth: number; outputWidth: number; parameters: number };
+  /** A valid example record (feature medians / most frequent categories). */
+  example: Record<string, unknown>;
+  /** Every bundle file except `manifest.json`, by relative POSIX path. */
+  files: Record<string, BundleFileEntry>;
+  /** Measured at export, on the exporting machine and backend. */
+  measured: {
+    /** Median wall time of `predictRecords` on one record, milliseconds. */
+    predictLatencyP50Ms: number;
+    /** Number of timed single-record predictions behind the median. */
+    latencySamples: number;
+    /** Backend the latency was measured on. */
+    backend: string;
+    /** Bytes of model weights in memory (= `model/weights.bin` size for float32 weights). */
+    modelWeightBytes: number;
+  };
+}
+
+/** Options of {@link exportBundle}. */
+export interface ExportBundleOptions {
+  /** Bundle folder to create (its parent is created if needed). */
+  dir: string;
+  /** Bundle (service) name: 1-64 of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+  name: string;
+  /** Bundle version; default `1.0.0`. */
+  version?: string;
+  /** Replace an existing bundle at `dir` (only a folder that holds a `manifest.json` or is empty); default false. */
+  overwrite?: boolean;
+}
+
+/** A bundle loaded and verified by {@link loadBundle}. */
+export interface LoadedBundle {
+  /** Absolute path of the bundle folder. */
+  dir: string;
+  manifest: BundleManifest;
+  /** The TF.js model (owned by this object; freed by {@link LoadedBundle.dispose}). */
+  model: tf.LayersModel;
+  preprocessor: PreprocessorState;
+  /** Class labels in model output order. */
+  labels: string[];
+  /** JSON Schema 2020-12 of one input record. */
+  inputSchema: JsonSchema;
+  /** OpenAPI 3.1 document of the service. */
+  openapi: JsonSchema;
+  /** Frees the model's tensors; safe to call twice. */
+  dispose(): void;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const LATENCY_WARMUP = 5;
+const LATENCY_SAMPLES = 51;
+
+/**
+ * Exports a trained classifier as a bundle folder (layout in the module doc), atomically.
+ *
+ * Steps: serialize the model, derive the input schema (`inputJsonSchema`) and the OpenAPI
+ * document, measure single-record `predictRecords` latency (p50 of 51 runs after 5 warm-ups) on
+ * an example record built from the preprocessor (numeric medians, most frequent categories),
+ * write everything into a temporary sibling folder with checksums in `manifest.json`, then rename
+ * it to `dir`. On any failure the temporary folder is removed and `dir` is untouched.
+ *
+ * @example
+ * ```ts
+ * const manifest = await exportBundle(trained, { dir: 'bundles/weather', name: 'weather' });
+ * const service = await serveBundle('bundles/weather', { port: 8080 });
+ * ```
+ * @param trained - the classifier to export (not consumed)
+ * @param options - target folder, name, version, overwrite
+ * @returns the manifest written
+ * @throws StratumError `USAGE` for a bad name or when `dir` exists and `overwrite` is not set (or `dir` is not a bundle);
+ *   `BUNDLE_INVALID` when the model and preprocessor disagree (prediction on the example record fails)
+ */
+export async function exportBundle(trained: TrainedClassifier, options: ExportBundleOptions): Promise<BundleManifest> {
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new StratumError('USAGE', `bundle name ${JSON.stringify(options.name)} is invalid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`, {
+      detail: { field: 'name' },
+      hint: 'Choose a name like "seattle-weather".',
+    });
+  }
+  const target = resolve(options.dir);
+  const existing = await inspectTarget(target);
+  if (existing !== 'absent' && !options.overwrite) {
+    throw new StratumError('USAGE', `${target} already exists; refusing to overwrite it`, { detail: { path: target }, hint: 'Pass overwrite: true (CLI: --overwrite) or choose another folder.' });
+  }
+  if (existing === 'other') {
+    throw new StratumError('USAGE', `${target} exists and is not a Stratum bundle (no manifest.json); refusing to replace it`, { detail: { path: target }, hint: 'Choose another folder or remove that one yourself.' });
+  }
+  const info = await initBackend();
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  try {
+    const files: Record<string, BundleFileEntry> = {};
+    const put = async (path: string, data: string | Uint8Array): Promise<void> => {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      await writeFileAtomic(join(temp, path), bytes, { fsync: true });
+      files[path] = { sha256: sha256(bytes), bytes: bytes.byteLength };
+    };
+    const { modelJson, weights } = await serializeModel(trained.model);
+    await mkdir(join(temp, 'model'));
+    await put(BUNDLE_FILES.weights, weights);
+    await put(BUNDLE_FILES.modelJson, modelJsonText(modelJson));
+    await put(BUNDLE_FILES.preprocessor, jsonText(trained.preprocessor));
+    const inputSchema = buildInputSchema(inputJsonSchema(trained.preprocessor) as JsonSchema, trained.features, `${options.name} input record`);
+    await put(BUNDLE_FILES.inputSchema, jsonText(inputSchema));
+    const version = options.version ?? '1.0.0';
+    const example = exampleRecord(trained.preprocessor);
+    await put(BUNDLE_FILES.openapi, jsonText(buildOpenApi({ name: options.name, version, labels: trained.labels, target: trained.target, example }, inputSchema)));
+    const latency = measureLatency(trained, example);
+    const manifest: BundleManifest = {
+      format: 'stratum-bundle',
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      name: options.name,
+      version,
+      created: new Date().toISOString(),
+      task: trained.task,
+      target: trained.target,
+      features: trained.features,
+      labels: trained.labels,
+      metrics: { accuracy: trained.evaluation.accuracy, macroF1: trained.evaluation.macroF1, n: trained.evaluation.n },
+      backend: trained.backend,
+      tfjsVersion: tf.version.tfjs,
+      params: trained.params,
+      sizes: trained.sizes,
+      model: { inputWidth: trained.preprocessor.outputWidth, outputWidth: trained.labels.length, parameters: trained.model.countParams() },
+      example,
+      files,
+      measured: { predictLatencyP50Ms: latency, latencySamples: LATENCY_SAMPLES, backend: info.name, modelWeightBytes: weights.byteLength },
+    };
+    await writeFileAtomic(join(temp, BUNDLE_FILES.manifest), jsonText(manifest), { encoding: 'utf8', fsync: true });
+    await moveIntoPlace(temp, target, existing === 'bundle');
+    return manifest;
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Loads a bundle: reads `manifest.json`, verifies the size and SHA-256 of every listed file, then
+ * rebuilds the model and parses the preprocessor, schema and OpenAPI document.
+ *
+ * @param dir - bundle folder
+ * @returns the verified bundle (call `dispose()` when done)
+ * @throws StratumError `FILE_NOT_FOUND` when `dir` or its manifest is missing; `BUNDLE_INVALID` naming the file when a
+ *   checksum or size differs, a listed file is missing, a JSON file is malformed or the model does not match the manifest
+ */
+export async function loadBundle(dir: string): Promise<LoadedBundle> {
+  const root = resolve(dir);
+  const manifestPath = join(root, BUNDLE_FILES.manifest);
+  let manifestText: string;
+  try {
+    manifestText = await readFile(manifestPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new StratumError('FILE_NOT_FOUND', `no bundle at ${root}: ${BUNDLE_FILES.manifest} not found`, { detail: { path: manifestPath }, hint: 'Pass the folder written by exportBundle (the one holding manifest.json).' });
+    }
+    throw error;
+  }
+  const manifest = parseJson<BundleManifest>(manifestText, manifestPath);
+  if (manifest.format !== 'stratum-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION || typeof manifest.files !== 'object' || manifest.files === null) {
+    throw invalid(manifestPath, `${manifestPath} is not a Stratum bundle manifest of format version ${BUNDLE_FORMAT_VERSION} (format=${JSON.stringify(manifest.format)}, formatVersion=${JSON.stringify(manifest.formatVersion)})`, 'Re-export the bundle with this version of Stratum.');
+  }
+  for (const required of Object.values(BUNDLE_FILES)) {
+    if (required !== BUNDLE_FILES.manifest && !(required in manifest.files)) {
+      throw invalid(manifestPath, `${manifestPath} does not list ${required}`, 'The manifest was edited or is incomplete: re-export the bundle.');
+    }
+  }
+  const contents = new Map<string, Buffer>();
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    if (name.startsWith('/') || name.split('/').includes('..')) {
+      throw invalid(manifestPath, `${manifestPath} lists a file outside the bundle: ${name}`, 'Re-export the bundle.');
+    }
+    const path = join(root, ...name.split('/'));
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(path, `bundle file ${name} is missing from ${root}`, 'The bundle is incomplete: copy it again or re-export it.');
+      throw error;
+    }
+    const actual = sha256(bytes);
+    if (bytes.byteLength !== entry.bytes || actual !== entry.sha256) {
+      throw new StratumError('BUNDLE_INVALID', `bundle file ${name} does not match its checksum in manifest.json (expected ${entry.bytes} bytes sha256 ${entry.sha256}, found ${bytes.byteLength} bytes sha256 ${actual})`, {
+        detail: { path, field: name, expectedSha256: entry.sha256, actualSha256: actual, expectedBytes: entry.bytes, actualBytes: bytes.byteLength },
+        hint: 'The file was modified or corrupted after export: restore the bundle from a good copy or re-export it from the notebook.',
+      });
+    }
+    contents.set(name, bytes);
+  }
+  const text = (name: string): string => (contents.get(name) ?? Buffer.alloc(0)).toString('utf8');
+  const preprocessor = parseJson<PreprocessorState>(text(BUNDLE_FILES.preprocessor), join(root, BUNDLE_FILES.preprocessor));
+  const inputSchema = parseJson<JsonSchema>(text(BUNDLE_FILES.inputSchema), join(root, BUNDLE_FILES.inputSchema));
+  const openapi = parseJson<JsonSchema>(text(BUNDLE_FILES.openapi), join(root, BUNDLE_FILES.openapi));
+  const modelJson = parseJson<tf.io.ModelJSON>(text(BUNDLE_FILES.modelJson), join(root, BUNDLE_FILES.modelJson));
+  if (preprocessor.version !== 1 || !Array.isArray(preprocessor.steps)) {
+    throw invalid(join(root, BUNDLE_FILES.preprocessor), `${BUNDLE_FILES.preprocessor} is not a version-1 preprocessor state`, 'Re-export the bundle with this version of Stratum.');
+  }
+  await initBackend();
+  const weights = contents.get(BUNDLE_FILES.weights) ?? Buffer.alloc(0);
+  const model = await deserializeModel(modelJson, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), join(root, 'model'));
+  const inputWidth = model.inputs[0]?.shape[1];
+  const outputWidth = model.outputs[0]?.shape[1];
+  if (inputWidth !== preprocessor.outputWidth || outputWidth !== manifest.labels.length) {
+    model.dispose();
+    throw invalid(join(root, BUNDLE_FILES.modelJson), `model takes ${inputWidth} inputs and gives ${outputWidth} outputs, but the preprocessor gives ${preprocessor.outputWidth} columns and the manifest lists ${manifest.labels.length} labels`, 'The bundle mixes files from different models: re-export it.');
+  }
+  let disposed = false;
+  return {
+    dir: root,
+    manifest,
+    model,
+    preprocessor,
+    labels: manifest.labels,
+    inputSchema,
+    openapi,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      model.dispose();
+    },
+  };
+}
+
+/** Lowercase hex SHA-256 of `bytes`. */
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function parseJson<T>(text: string, path: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw invalid(path, `${path} is not valid JSON: ${(error as Error).message}`, 'Re-export the bundle.');
+  }
+}
+
+function invalid(path: string, message: string, hint: string): StratumError {
+  return new StratumError('BUNDLE_INVALID', message, { detail: { path }, hint });
+}
+
+/** `absent`, an existing `bundle` (has manifest.json) or an empty folder (replaceable), or `other`. */
+async function inspectTarget(target: string): Promise<'absent' | 'bundle' | 'other'> {
+  try {
+    const info = await stat(target);
+    if (!info.isDirectory()) return 'other';
+    const entries = await readdir(target);
+    return entries.length === 0 || entries.includes(BUNDLE_FILES.manifest) ? 'bundle' : 'other';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+}
+
+/** Renames `temp` to `target`; an existing bundle is first moved aside and restored if the swap fails. */
+async function moveIntoPlace(temp: string, target: string, replace: boolean): Promise<void> {
+  if (!replace) {
+    await rename(temp, target);
+    return;
+  }
+  const aside = `${temp}.old`;
+  await rename(target, aside);
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rename(aside, target);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** A valid record: the median of each numeric feature, the most frequent category (in its JSON type) of each categorical one. */
+function exampleRecord(state: PreprocessorState): FeatureRecord {
+  return Object.fromEntries(
+    state.steps.map((step) => {
+      if (step.kind === 'numeric') return [step.name, step.median];
+      const type = step.valueType ?? 'string';
+      return [step.name, type === 'number' ? Number(step.mostFrequent) : type === 'boolean' ? step.mostFrequent === 'true' : step.mostFrequent];
+    }),
+  );
+}
+
+/** Median wall time (ms) of single-record predictions, after warm-up. */
+function measureLatency(trained: TrainedClassifier, example: FeatureRecord): number {
+  const bundle = { model: trained.model, preprocessor: trained.preprocessor, labels: trained.labels };
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < LATENCY_WARMUP + LATENCY_SAMPLES; i += 1) {
+      const start = performance.now();
+      predictRecords(bundle, [example], { missing: 'error' });
+      if (i >= LATENCY_WARMUP) times.push(performance.now() - start);
+    }
+  } catch (error) {
+    throw new StratumError('BUNDLE_INVALID', `cannot export: predicting the example record ${JSON.stringify(example)} failed: ${(error as Error).message}`, {
+      detail: { field: 'model' },
+      hint: 'The model and its preprocessor do not match (input width or labels); export the TrainedClassifier returned by training unchanged.',
+      cause: error,
+    });
+  }
+  times.sort((a, b) => a - b);
+  return Math.round((times[(times.length - 1) >> 1] ?? Number.NaN) * 1000) / 1000;
+}

@@ -1,0 +1,156 @@
+/**
+ * The service's contract: request limits, the JSON Schema of one input record as stored in a
+ * bundle, and the OpenAPI 3.1 document describing `POST /predict`, `GET /health`,
+ * `GET /metadata` and `GET /openapi.json`. Pure functions over JSON; no I/O.
+ */
+
+/** Limits the prediction service enforces (and documents in the OpenAPI document). */
+export const SERVICE_LIMITS = {
+  /** Maximum number of records in one `POST /predict` batch; more gets a 413. */
+  maxBatch: 10_000,
+  /** Maximum request body size in bytes (8 MiB); more gets a 413. */
+  bodyLimitBytes: 8 * 1024 * 1024,
+  /** Maximum number of validation errors listed in one 400 response. */
+  maxErrorsListed: 100,
+} as const;
+
+/** JSON Schema dialect of `input.schema.json` (OpenAPI 3.1's default dialect too). */
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** A JSON Schema object (2020-12), as plain JSON. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Completes the record schema produced by the preprocessor for publication in a bundle: declares
+ * the 2020-12 dialect, a title, `type: object` and every feature as required (so a missing field
+ * is a 400, never silently imputed at serving).
+ *
+ * @param recordSchema - from `inputJsonSchema(preprocessor)` (numeric -> `{type: 'number'}`, categorical -> `{type: 'string', enum}`)
+ * @param features - feature names, all required
+ * @param title - human title, e.g. `seattle-weather input record`
+ */
+export function buildInputSchema(recordSchema: JsonSchema, features: string[], title: string): JsonSchema {
+  const declared = Array.isArray(recordSchema.required) ? (recordSchema.required as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    title,
+    ...recordSchema,
+    type: 'object',
+    required: [...new Set([...features, ...declared])],
+  };
+}
+
+/** Facts about the model that the OpenAPI document states. */
+export interface OpenApiInfo {
+  /** Bundle (service) name. */
+  name: string;
+  /** Bundle version. */
+  version: string;
+  /** Class labels, in model output order. */
+  labels: string[];
+  /** Label (target) column the model predicts. */
+  target: string;
+  /** A valid example record (used as the request example). */
+  example: Record<string, unknown>;
+}
+
+/**
+ * Builds the OpenAPI 3.1 document of a bundle's service.
+ *
+ * The input record schema is embedded as `components.schemas.InputRecord` (without `$schema`,
+ * which OpenAPI 3.1 sets document-wide through `jsonSchemaDialect`); `POST /predict` accepts one
+ * record or a non-empty array of at most {@link SERVICE_LIMITS}.maxBatch records.
+ *
+ * @param info - model facts
+ * @param inputSchema - the bundle's `input.schema.json`
+ * @returns the document as plain JSON (spec: https://spec.openapis.org/oas/v3.1.0)
+ */
+export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, ...inputRecord } = inputSchema;
+  const labelProbabilities = Object.fromEntries(info.labels.map((l) => [l, { type: 'number', minimum: 0, maximum: 1 }]));
+  const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const errorResponse = (description: string) => json(ref('Error'), description);
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
+    info: {
+      title: `${info.name} prediction service`,
+      version: info.version,
+      description: `Predicts \`${info.target}\` (one of ${info.labels.map((l) => `\`${l}\``).join(', ')}) from one record or a batch of records. Served by \`stratum serve\`.`,
+    },
+    paths: {
+      '/predict': {
+        post: {
+          operationId: 'predict',
+          summary: 'Predict the label and class probabilities of one record or a batch',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [ref('InputRecord'), ref('InputBatch')] },
+                examples: { one: { value: info.example }, batch: { value: [info.example, info.example] } },
+              },
+            },
+          },
+          responses: {
+            '200': json({ oneOf: [ref('Prediction'), { type: 'array', items: ref('Prediction') }] }, 'One prediction for one record; an array in request order for an array'),
+            '400': errorResponse('Invalid request: malformed JSON, empty batch, or a record that does not match InputRecord (the error names the field, e.g. `records[3].temp_max must be number`)'),
+            '413': errorResponse(`Batch larger than ${SERVICE_LIMITS.maxBatch} records or body larger than ${SERVICE_LIMITS.bodyLimitBytes} bytes`),
+            '415': errorResponse('Content-Type is not application/json'),
+            '500': errorResponse('Unexpected server error (reported with an id; see the server log)'),
+          },
+        },
+      },
+      '/health': {
+        get: { operationId: 'health', summary: 'Liveness and model identity', responses: { '200': json(ref('Health'), 'Service is up') } },
+      },
+      '/metadata': {
+        get: { operationId: 'metadata', summary: 'Bundle manifest (without the file list) and input schema', responses: { '200': json({ type: 'object' }, 'Model metadata') } },
+      },
+      '/openapi.json': {
+        get: { operationId: 'openapi', summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1 document') } },
+      },
+    },
+    components: {
+      schemas: {
+        InputRecord: inputRecord,
+        InputBatch: { type: 'array', items: ref('InputRecord'), minItems: 1, maxItems: SERVICE_LIMITS.maxBatch },
+        Prediction: {
+          type: 'object',
+          required: ['label', 'probabilities'],
+          properties: {
+            label: { type: 'string', enum: info.labels, description: 'Most probable class' },
+            probabilities: { type: 'object', properties: labelProbabilities, required: info.labels, additionalProperties: false, description: 'Probability of every class (sums to 1)' },
+          },
+        },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', description: 'Stable code, e.g. REQUEST_INVALID' },
+                message: { type: 'string', description: 'What is wrong, naming the field' },
+                field: { type: 'string', description: 'Offending field, e.g. `temp_max` or `records[3].temp_max`' },
+                id: { type: 'string', description: 'Error id to find in the server log (500 only)' },
+              },
+            },
+            errors: {
+              type: 'array',
+              description: `Every validation error found (at most ${SERVICE_LIMITS.maxErrorsListed})`,
+              items: { type: 'object', required: ['message'], properties: { field: { type: 'string' }, message: { type: 'string' }, record: { type: 'integer', minimum: 0 } } },
+            },
+          },
+        },
+        Health: {
+          type: 'object',
+          required: ['status', 'name', 'version', 'uptimeSeconds'],
+          properties: { status: { const: 'ok' }, name: { type: 'string' }, version: { type: 'string' }, uptimeSeconds: { type: 'number' } },
+        },
+      },
+    },
+  };
+}
