@@ -23,7 +23,30 @@ export type ErrorCode =
   | 'TRAINING_FAILED'
   | 'BUNDLE_INVALID'
   | 'REQUEST_INVALID'
-  | 'USAGE';
+  | 'SAVE_CONFLICT'
+  | 'USAGE'
+  | 'STORE_IO'
+  | 'STORE_BUSY'
+  | 'STORE_SCHEMA'
+  | 'RUN_UNKNOWN'
+  | 'RUN_STATE'
+  | 'MODEL_UNKNOWN'
+  | 'MODEL_EXISTS'
+  | 'MODEL_VERSION_UNKNOWN'
+  | 'ALIAS_UNKNOWN'
+  | 'AGENT_UNREACHABLE'
+  | 'AGENT_REJECTED'
+  | 'DEPLOY_FAILED'
+  | 'CONNECTOR_UNKNOWN'
+  | 'CONNECTOR_CONFIG'
+  | 'SOURCE_UNREACHABLE'
+  | 'SOURCE_AUTH'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_TIMEOUT'
+  | 'SOURCE_FORMAT'
+  | 'SOURCE_ERROR'
+  | 'SECRET_MISSING'
+  | 'SECRET_FILE_INSECURE';
 
 /** Where an error happened, in whatever terms fit: all fields optional, all JSON-serializable. */
 export interface ErrorDetail {

@@ -1,0 +1,219 @@
+/**
+ * `stratum runs` and `stratum models`: the tracking store and model registry in the terminal.
+ *
+ * - `stratum runs [--workspace DIR] [--experiment X] [--status S] [--template T] [--limit N]` lists runs, newest first.
+ * - `stratum runs show ID` prints one run: params, data fingerprint, evaluation, per-epoch metrics, artifacts.
+ * - `stratum runs compare ID ID...` prints the params that differ and the metric table side by side.
+ * - `stratum models` lists registered models with their versions and aliases.
+ * - `stratum models alias NAME ALIAS VERSION` points an alias at a version (atomically).
+ * - `stratum models register NAME (--run ID | --bundle DIR)` and `stratum models export NAME VERSION|ALIAS DIR`.
+ *
+ * Run ids may be abbreviated to a unique prefix of at least 4 characters.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { openTrackingStore, type TrackingStore } from '../store/store.ts';
+import type { Run, RunDetail, RunStatus } from '../store/types.ts';
+import type { CliIo } from './main.ts';
+
+interface StoreOptions {
+  workspace?: string;
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function withStore<T>(options: StoreOptions, mustExist: boolean, fn: (store: TrackingStore) => T): T {
+  const store = openTrackingStore({ workspace: options.workspace ?? process.cwd(), mustExist });
+  try {
+    return fn(store);
+  } finally {
+    store.dispose();
+  }
+}
+
+const NUMERIC_CELL = /^(-|-?[\d.]+(ms|s)?|\d+m\d\ds)$/;
+
+/**
+ * Aligns rows (the first is the header) into columns two spaces apart. A column whose cells are
+ * all numbers, durations or `-` is right-aligned, header included; the others are left-aligned.
+ */
+export function formatTable(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)));
+  const right = rows[0].map((_, j) => rows.length > 1 && rows.slice(1).every((r) => NUMERIC_CELL.test(r[j] ?? '')));
+  return rows.map((r) => r.map((cell, j) => (right[j] ? cell.padStart(widths[j]) : cell.padEnd(widths[j]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function num(value: unknown, digits = 3): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+/** `2026-11-30T07:29:31.123Z` -> `2026-11-30 07:29:31` (UTC). */
+function when(iso: string | null): string {
+  return iso === null ? '-' : iso.slice(0, 19).replace('T', ' ');
+}
+
+/** Milliseconds as `850ms`, `12.3s`, `4m05s`. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+function json(value: unknown): string {
+  return value === undefined ? '(absent)' : JSON.stringify(value);
+}
+
+/** The `stratum runs` table: id, started (UTC), experiment, template, status, accuracy, macro-F1, duration. */
+export function formatRunsTable(runs: Run[]): string {
+  const rows = [['id', 'started (UTC)', 'experiment', 'template', 'status', 'accuracy', 'macroF1', 'duration']];
+  for (const r of runs) rows.push([r.id, when(r.startedAt), r.experiment, r.templateId ?? '-', r.status, num(r.evaluation?.accuracy), num(r.evaluation?.macroF1), formatDuration(r.durationMs)]);
+  return formatTable(rows);
+}
+
+/** The `stratum runs show` text. */
+export function formatRunDetail(run: RunDetail): string {
+  const lines: string[] = [];
+  lines.push(`run ${run.id}  ${run.status}  experiment ${run.experiment}`);
+  lines.push(`started ${when(run.startedAt)} UTC, ended ${when(run.endedAt)}${run.endedAt ? ' UTC' : ''}, duration ${formatDuration(run.durationMs)}`);
+  lines.push(`template ${run.templateId ?? '-'}, backend ${run.backend ?? '-'}, seed ${run.seed ?? '-'}`);
+  if (run.notebook) lines.push(`notebook ${run.notebook.path}${run.notebook.cellId ? ` cell ${run.notebook.cellId}` : ''}${run.notebook.revision ? ` revision ${run.notebook.revision}` : ''}`);
+  if (run.data) lines.push(`data ${run.data.source}: ${run.data.rowCount} rows, sha256 ${run.data.sha256}`);
+  if (run.error) lines.push(`error ${run.error.code}: ${run.error.message}`);
+  lines.push('', 'params:');
+  for (const [k, v] of Object.entries(run.params)) lines.push(`  ${k} = ${json(v)}`);
+  if (run.evaluation) {
+    lines.push('', 'evaluation:');
+    for (const [k, v] of Object.entries(run.evaluation)) if (typeof v === 'number') lines.push(`  ${k} = ${num(v, 4)}`);
+  }
+  const names = [...new Set(run.metrics.map((m) => m.name))];
+  if (names.length > 0) {
+    const epochs = [...new Set(run.metrics.map((m) => m.epoch))].sort((a, b) => a - b);
+    const at = new Map(run.metrics.map((m) => [`${m.name}@${m.epoch}`, m]));
+    const rows = [['epoch', ...names, 'step']];
+    for (const e of epochs) {
+      const step = names.map((n) => at.get(`${n}@${e}`)?.stepMs).find((s) => s !== undefined && s !== null) ?? null;
+      rows.push([String(e), ...names.map((n) => num(at.get(`${n}@${e}`)?.value ?? null, 4)), formatDuration(step)]);
+    }
+    lines.push('', 'metrics per epoch:', formatTable(rows).trimEnd());
+  }
+  if (run.artifacts.length > 0) {
+    lines.push('', 'artifacts:');
+    for (const a of run.artifacts) lines.push(`  ${a.name} (${a.kind}, ${a.bytes} bytes, sha256 ${a.sha256.slice(0, 12)}...) ${a.path}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Adds `runs` (with `show`, `compare`) and `models` (with `alias`, `register`, `export`) to the program.
+ *
+ * @param program - the `stratum` commander program
+ * @param io - where output goes
+ */
+export function registerRunsCommands(program: Command, io: CliIo): void {
+  const runs = program
+    .command('runs')
+    .description('list tracked training runs of a workspace, newest first')
+    .option('-w, --workspace <dir>', 'workspace folder (its .stratum/tracking.db)', process.cwd())
+    .option('-e, --experiment <name>', 'only runs of this experiment')
+    .option('-s, --status <status>', 'only runs with this status (running, finished, failed, cancelled)')
+    .option('-t, --template <id>', 'only runs of this template')
+    .option('-n, --limit <n>', 'at most this many runs', parseLimit, 20)
+    .action((opts: StoreOptions & { experiment?: string; status?: RunStatus; template?: string; limit: number }) => {
+      withStore(opts, true, (store) => {
+        const list = store.runs.list({ experiment: opts.experiment, status: opts.status, templateId: opts.template, limit: opts.limit });
+        io.out(list.length === 0 ? 'no runs\n' : formatRunsTable(list));
+      });
+    });
+
+  runs
+    .command('show')
+    .description('show one run: params, data, evaluation, per-epoch metrics, artifacts')
+    .argument('<id>', 'run id (or a unique prefix of at least 4 characters)')
+    .action((id: string, _opts: unknown, cmd: Command) => {
+      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => io.out(formatRunDetail(store.runs.get(store.runs.resolveId(id)))));
+    });
+
+  runs
+    .command('compare')
+    .description('compare runs side by side: differing params and metrics')
+    .argument('<ids...>', 'two or more run ids (or unique prefixes)')
+    .action((ids: string[], _opts: unknown, cmd: Command) => {
+      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => {
+        const cmp = store.runs.compare(ids.map((id) => store.runs.resolveId(id)));
+        const header = ['', ...cmp.runs.map((r) => r.id)];
+        const paramRows = cmp.paramsDiff.map((d) => [d.name, ...d.values.map(json)]);
+        io.out(paramRows.length === 0 ? 'params: identical\n' : `params that differ:\n${formatTable([header, ...paramRows])}`);
+        io.out(`\nmetrics:\n${formatTable([header, ...cmp.metrics.map((m) => [m.name, ...m.values.map((v) => num(v, 4))]), ['duration', ...cmp.runs.map((r) => formatDuration(r.durationMs))]])}`);
+      });
+    });
+
+  const models = program
+    .command('models')
+    .description('list registered models with their versions and aliases')
+    .option('-w, --workspace <dir>', 'workspace folder (its .stratum/tracking.db)', process.cwd())
+    .action((opts: StoreOptions) => {
+      withStore(opts, true, (store) => {
+        const list = store.models.listModels();
+        if (list.length === 0) {
+          io.out('no registered models\n');
+          return;
+        }
+        for (const m of list) {
+          const aliases = Object.entries(m.aliases).map(([a, v]) => `${a} -> v${v}`).join(', ');
+          io.out(`${m.name}${m.description ? ` — ${m.description}` : ''}${aliases ? `  (${aliases})` : ''}\n`);
+          const rows = [['  version', 'created (UTC)', 'run', 'aliases', 'manifest sha256']];
+          for (const v of m.versions) rows.push([`  v${v.version}`, when(v.createdAt), v.runId ?? '-', v.aliases.join(',') || '-', `${v.manifestSha256.slice(0, 12)}...`]);
+          io.out(formatTable(rows));
+        }
+      });
+    });
+
+  models
+    .command('alias')
+    .description('point an alias (champion, challenger, ...) at a version of a model, atomically')
+    .argument('<name>', 'model name')
+    .argument('<alias>', 'alias: lowercase letters, digits, _ or -')
+    .argument('<version>', 'version number (3 or v3) or another alias')
+    .action((name: string, alias: string, version: string, _opts: unknown, cmd: Command) => {
+      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => {
+        const before = store.models.getModel(name).aliases[alias];
+        const v = store.models.setAlias(name, alias, version);
+        io.out(`${name}: ${alias} -> v${v.version}${before === undefined ? ' (new)' : before === v.version ? ' (unchanged)' : ` (was v${before})`}\n`);
+      });
+    });
+
+  models
+    .command('register')
+    .description("register a bundle (or a run's bundle artifact) as the next version of a model")
+    .argument('<name>', 'model name (created if new)')
+    .option('--run <id>', 'source run (its bundle artifact is used unless --bundle is given)')
+    .option('--bundle <dir>', 'bundle folder written by exportBundle')
+    .option('--alias <alias...>', 'aliases to point at the new version')
+    .action((name: string, opts: { run?: string; bundle?: string; alias?: string[] }, cmd: Command) => {
+      withStore(cmd.optsWithGlobals<StoreOptions>(), false, (store) => {
+        const runId = opts.run === undefined ? undefined : store.runs.resolveId(opts.run);
+        const v = store.models.registerVersion({ model: name, runId, bundlePath: opts.bundle, aliases: opts.alias });
+        io.out(`registered ${name} v${v.version}${v.runId ? ` from run ${v.runId}` : ''} at ${v.bundlePath}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
+      });
+    });
+
+  models
+    .command('export')
+    .description('copy a registered version (verified against its checksums) to a bundle folder')
+    .argument('<name>', 'model name')
+    .argument('<version>', 'version number or alias')
+    .argument('<dir>', 'target folder')
+    .option('--overwrite', 'replace an existing bundle folder')
+    .action((name: string, version: string, dir: string, opts: { overwrite?: boolean }, cmd: Command) => {
+      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => {
+        const out = store.models.exportVersion(name, version, dir, { overwrite: opts.overwrite ?? false });
+        io.out(`exported ${out.model} v${out.version} to ${out.dir} (manifest sha256 ${out.manifestSha256})\n`);
+      });
+    });
+}

@@ -1,0 +1,404 @@
+/**
+ * The model registry: named models, their numbered versions (each a verified copy of a bundle,
+ * linked to the run that trained it), aliases that move atomically, and lineage.
+ *
+ * Bundles are copied into the store folder (`<store>/models/<name>/v<N>/`) so a registered
+ * version survives the user deleting or overwriting the folder it was exported to; the SHA-256 of
+ * its `manifest.json` (which lists the SHA-256 of every other file) is stored with the version and
+ * checked again on export.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { StratumError } from '../errors.ts';
+import { readTx, writeTx, type Db } from './db.ts';
+import { sha256File } from './fingerprint.ts';
+import { asAliasName, asModelName, asRunId, asVersionNumber } from './ids.ts';
+import type { RunStore } from './runs.ts';
+import type { AliasEvent, AliasName, Lineage, ModelName, ModelVersion, NewModelVersion, RegisteredModel, RunId, VersionNumber } from './types.ts';
+
+/** A version number, or an alias naming one (`3`, `"3"`, `"v3"`, `"champion"`). */
+export type VersionRef = number | string;
+
+/** Result of {@link ModelRegistry.exportVersion}. */
+export interface ExportedVersion {
+  /** Absolute path of the exported bundle folder. */
+  dir: string;
+  model: ModelName;
+  version: VersionNumber;
+  /** SHA-256 of the exported `manifest.json` (equal to the registered one). */
+  manifestSha256: string;
+}
+
+interface VersionRow {
+  model: string;
+  version: number;
+  run_id: string | null;
+  bundle_path: string;
+  manifest_sha256: string;
+  description: string;
+  created_at: string;
+  aliases: string | null;
+}
+
+const VERSION_SELECT = `SELECT m.name AS model, v.version, v.run_id, v.bundle_path, v.manifest_sha256, v.description, v.created_at,
+  (SELECT group_concat(alias, ',') FROM (SELECT a.alias FROM model_aliases a WHERE a.version_id = v.id ORDER BY a.alias)) AS aliases
+  FROM model_versions v JOIN models m ON m.id = v.model_id`;
+
+interface ManifestFiles {
+  format?: unknown;
+  files?: Record<string, { sha256?: unknown; bytes?: unknown }>;
+}
+
+/**
+ * Verifies a bundle folder without loading its model: `manifest.json` is a Stratum bundle
+ * manifest and every file it lists has the recorded size and SHA-256.
+ *
+ * @returns the SHA-256 of `manifest.json`
+ * @throws StratumError `FILE_NOT_FOUND` when there is no manifest; `BUNDLE_INVALID` naming the first bad file
+ */
+export function verifyBundleFolder(dir: string): string {
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new StratumError('FILE_NOT_FOUND', `no bundle at ${dir}: manifest.json not found`, { detail: { path: manifestPath }, hint: 'Pass the folder written by exportBundle.' });
+  }
+  let manifest: ManifestFiles;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestFiles;
+  } catch (error) {
+    throw new StratumError('BUNDLE_INVALID', `${manifestPath} is not valid JSON`, { detail: { path: manifestPath }, cause: error });
+  }
+  if (manifest.format !== 'stratum-bundle' || typeof manifest.files !== 'object' || manifest.files === null) {
+    throw new StratumError('BUNDLE_INVALID', `${manifestPath} is not a Stratum bundle manifest`, { detail: { path: manifestPath } });
+  }
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    const path = join(dir, ...name.split('/'));
+    if (isAbsolute(name) || name.split('/').includes('..')) throw new StratumError('BUNDLE_INVALID', `${manifestPath} lists a file outside the bundle: ${name}`, { detail: { path: manifestPath } });
+    if (!existsSync(path)) throw new StratumError('BUNDLE_INVALID', `bundle file ${name} is missing from ${dir}`, { detail: { path, field: name } });
+    const actual = sha256File(path);
+    if (actual !== entry.sha256 || statSync(path).size !== entry.bytes) {
+      throw new StratumError('BUNDLE_INVALID', `bundle file ${name} does not match its checksum in manifest.json (expected sha256 ${String(entry.sha256)}, found ${actual})`, {
+        detail: { path, field: name, expectedSha256: entry.sha256, actualSha256: actual },
+        hint: 'The bundle was modified after export: re-export it from the notebook.',
+      });
+    }
+  }
+  return sha256File(manifestPath);
+}
+
+function parseRef(ref: VersionRef): { version: VersionNumber } | { alias: AliasName } {
+  if (typeof ref === 'number') return { version: asVersionNumber(ref) };
+  const m = /^v?(\d+)$/.exec(ref);
+  return m ? { version: asVersionNumber(Number(m[1])) } : { alias: asAliasName(ref) };
+}
+
+function unknownModel(name: string): StratumError {
+  return new StratumError('MODEL_UNKNOWN', `unknown model ${JSON.stringify(name)}`, { detail: { field: 'model', model: name }, hint: 'List models with `stratum models`.' });
+}
+
+/**
+ * The model registry of one tracking store. Obtain it as `store.models` (see `openTrackingStore`).
+ *
+ * @example
+ * ```ts
+ * const v = store.models.registerVersion({ model: 'weather', runId: run.id, aliases: ['challenger'] });
+ * store.models.setAlias('weather', 'champion', v.version);
+ * store.models.exportVersion('weather', 'champion', 'out/weather-bundle');
+ * ```
+ */
+export class ModelRegistry {
+  readonly #db: Db;
+  readonly #root: string;
+  readonly #now: () => Date;
+  readonly #runs: RunStore;
+
+  /** @internal use `openTrackingStore`. */
+  constructor(db: Db, root: string, now: () => Date, runs: RunStore) {
+    this.#db = db;
+    this.#root = root;
+    this.#now = now;
+    this.#runs = runs;
+  }
+
+  /**
+   * Creates a registered model with no versions.
+   *
+   * @throws StratumError `USAGE` for a bad name; `MODEL_EXISTS` when the name is taken
+   */
+  createModel(name: string, description = ''): RegisteredModel {
+    const model = asModelName(name);
+    writeTx(this.#db, () => {
+      if (this.#modelId(model) !== undefined) throw new StratumError('MODEL_EXISTS', `model ${JSON.stringify(model)} already exists`, { detail: { field: 'model' }, hint: 'Register a new version of it instead.' });
+      this.#db.prepare('INSERT INTO models (name, description, created_at) VALUES (?, ?, ?)').run(model, description, this.#now().toISOString());
+    });
+    return this.getModel(model);
+  }
+
+  /**
+   * Registers a bundle as the next version of a model (1 for a new model; the model is created if
+   * needed). The bundle (given, or the run's single `bundle` artifact) is verified, copied into the
+   * store folder, and recorded with its manifest checksum and source run; `aliases` are pointed at
+   * the new version in the same transaction.
+   *
+   * @returns the new version
+   * @throws StratumError `USAGE` for a bad name or alias, or when neither a bundle nor a run with
+   *   one bundle artifact is given; `RUN_UNKNOWN`; `FILE_NOT_FOUND` / `BUNDLE_INVALID` from
+   *   {@link verifyBundleFolder}
+   */
+  registerVersion(input: NewModelVersion): ModelVersion {
+    const model = asModelName(input.model);
+    const runId = input.runId === undefined ? undefined : asRunId(input.runId);
+    const aliases = (input.aliases ?? []).map(asAliasName);
+    let source = input.bundlePath === undefined ? undefined : resolve(input.bundlePath);
+    if (source === undefined) {
+      if (runId === undefined) throw new StratumError('USAGE', 'registerVersion needs bundlePath or runId', { detail: { field: 'bundlePath' } });
+      const bundles = this.#runs.get(runId).artifacts.filter((a) => a.kind === 'bundle');
+      if (bundles.length !== 1) {
+        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass bundlePath to choose`, { detail: { field: 'bundlePath', runId }, hint: 'Export a bundle for the run (trainAndTrack option `bundle`) or pass its folder.' });
+      }
+      source = bundles[0].path;
+    }
+    const modelDir = join(this.#root, 'models', model);
+    mkdirSync(modelDir, { recursive: true });
+    const temp = join(modelDir, `.incoming-${randomBytes(6).toString('hex')}`);
+    let final: string | undefined;
+    try {
+      cpSync(source, temp, { recursive: true, errorOnExist: true });
+      const manifestSha256 = verifyBundleFolder(temp);
+      const createdAt = this.#now().toISOString();
+      const version = writeTx(this.#db, () => {
+        const db = this.#db;
+        if (runId !== undefined && !db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) {
+          throw new StratumError('RUN_UNKNOWN', `unknown run ${JSON.stringify(runId)}`, { detail: { field: 'runId' } });
+        }
+        db.prepare('INSERT INTO models (name, description, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING').run(model, '', createdAt);
+        const modelId = this.#modelId(model) as number;
+        const { next } = db.prepare('SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?').get(modelId) as { next: number };
+        final = join(modelDir, `v${next}`);
+        // A folder without a row is left over from a process killed between rename and commit: we hold the write lock, so it is safe to replace.
+        if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+        renameSync(temp, final);
+        const info = db.prepare('INSERT INTO model_versions (model_id, version, run_id, bundle_path, manifest_sha256, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(modelId, next, runId ?? null, relative(this.#root, final).split(sep).join('/'), manifestSha256, input.description ?? '', createdAt);
+        for (const alias of aliases) this.#moveAlias(modelId, alias, Number(info.lastInsertRowid), createdAt);
+        return next as VersionNumber;
+      });
+      return this.getVersion(model, version);
+    } catch (error) {
+      rmSync(temp, { recursive: true, force: true });
+      if (final !== undefined && existsSync(final) && !this.#pathRegistered(final)) rmSync(final, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Points `alias` at `version` of `model`, in one transaction: the alias is created or moved (it
+   * always names exactly one version; the schema's composite foreign key makes pointing it at
+   * another model's version impossible). The move is recorded in the alias history.
+   *
+   * @returns the version the alias now names
+   * @throws StratumError `MODEL_UNKNOWN`; `MODEL_VERSION_UNKNOWN` (listing the model's versions); `USAGE` for a bad alias
+   */
+  setAlias(model: string, alias: string, version: VersionRef): ModelVersion {
+    const name = asModelName(model);
+    const aliasName = asAliasName(alias);
+    const ref = parseRef(version);
+    const number = writeTx(this.#db, () => {
+      const modelId = this.#requireModel(name);
+      const target = this.#versionRow(name, modelId, ref);
+      this.#moveAlias(modelId, aliasName, target.id, this.#now().toISOString());
+      return target.version;
+    });
+    return this.getVersion(name, number);
+  }
+
+  /**
+   * Removes an alias (recorded in the history).
+   *
+   * @throws StratumError `MODEL_UNKNOWN`; `ALIAS_UNKNOWN`
+   */
+  deleteAlias(model: string, alias: string): void {
+    const name = asModelName(model);
+    const aliasName = asAliasName(alias);
+    writeTx(this.#db, () => {
+      const modelId = this.#requireModel(name);
+      const row = this.#db.prepare('SELECT version_id FROM model_aliases WHERE model_id = ? AND alias = ?').get(modelId, aliasName) as { version_id: number } | undefined;
+      if (!row) throw this.#unknownAlias(name, modelId, aliasName);
+      this.#db.prepare('DELETE FROM model_aliases WHERE model_id = ? AND alias = ?').run(modelId, aliasName);
+      this.#db.prepare('INSERT INTO model_alias_events (model_id, alias, from_version_id, to_version_id, at) VALUES (?, ?, ?, NULL, ?)').run(modelId, aliasName, row.version_id, this.#now().toISOString());
+    });
+  }
+
+  /**
+   * One version, by number or alias.
+   *
+   * @throws StratumError `MODEL_UNKNOWN`; `MODEL_VERSION_UNKNOWN`; `ALIAS_UNKNOWN`
+   */
+  getVersion(model: string, ref: VersionRef): ModelVersion {
+    const name = asModelName(model);
+    const parsed = parseRef(ref);
+    return readTx(this.#db, () => {
+      const modelId = this.#requireModel(name);
+      const { version } = this.#versionRow(name, modelId, parsed);
+      const row = this.#db.prepare(`${VERSION_SELECT} WHERE v.model_id = ? AND v.version = ?`).get(modelId, version) as VersionRow;
+      return this.#toVersion(row);
+    });
+  }
+
+  /**
+   * A model with its versions (oldest first) and aliases.
+   *
+   * @throws StratumError `MODEL_UNKNOWN`
+   */
+  getModel(model: string): RegisteredModel {
+    const name = asModelName(model);
+    return readTx(this.#db, () => {
+      const row = this.#db.prepare('SELECT id, name, description, created_at FROM models WHERE name = ?').get(name) as { id: number; name: string; description: string; created_at: string } | undefined;
+      if (!row) throw unknownModel(name);
+      const versions = (this.#db.prepare(`${VERSION_SELECT} WHERE v.model_id = ? ORDER BY v.version`).all(row.id) as VersionRow[]).map((r) => this.#toVersion(r));
+      const aliases: Record<string, VersionNumber> = {};
+      for (const a of this.#db.prepare('SELECT a.alias, v.version FROM model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? ORDER BY a.alias').all(row.id) as Array<{ alias: string; version: number }>) {
+        aliases[a.alias] = a.version as VersionNumber;
+      }
+      return { name: row.name as ModelName, description: row.description, createdAt: row.created_at, versions, aliases };
+    });
+  }
+
+  /** Every registered model, by name. */
+  listModels(): RegisteredModel[] {
+    return readTx(this.#db, () => (this.#db.prepare('SELECT name FROM models ORDER BY name').all() as Array<{ name: string }>).map((r) => this.getModel(r.name)));
+  }
+
+  /**
+   * The moves of a model's aliases, oldest first (optionally of one alias).
+   *
+   * @throws StratumError `MODEL_UNKNOWN`
+   */
+  aliasHistory(model: string, alias?: string): AliasEvent[] {
+    const name = asModelName(model);
+    const aliasName = alias === undefined ? undefined : asAliasName(alias);
+    return readTx(this.#db, () => {
+      const modelId = this.#requireModel(name);
+      const rows = this.#db.prepare(`SELECT e.alias, f.version AS "from", t.version AS "to", e.at FROM model_alias_events e
+        LEFT JOIN model_versions f ON f.id = e.from_version_id LEFT JOIN model_versions t ON t.id = e.to_version_id
+        WHERE e.model_id = ? AND (? IS NULL OR e.alias = ?) ORDER BY e.id`).all(modelId, aliasName ?? null, aliasName ?? null) as AliasEvent[];
+      return rows;
+    });
+  }
+
+  /**
+   * Where a version came from: the version, its run, and the run's notebook (path, cell,
+   * revision) and data fingerprint.
+   *
+   * @throws StratumError `MODEL_UNKNOWN`; `MODEL_VERSION_UNKNOWN`; `ALIAS_UNKNOWN`
+   */
+  lineage(model: string, ref: VersionRef): Lineage {
+    return readTx(this.#db, () => {
+      const version = this.getVersion(model, ref);
+      if (version.runId === null) return { version, run: null, notebook: null, data: null };
+      const { metrics: _m, artifacts: _a, ...run } = this.#runs.get(version.runId);
+      return { version, run, notebook: run.notebook, data: run.data };
+    });
+  }
+
+  /**
+   * Exports a registered version as a bundle folder that `stratum serve` answers. The store keeps
+   * the bundle, not the trained model, so this **copies and verifies** the stored bundle (it does
+   * not call `exportBundle`): the stored copy must still have the registered manifest checksum and
+   * every file its checksum; the copy is written to a temporary sibling of `dir`, verified again,
+   * then renamed into place.
+   *
+   * @param dir - target folder; must not exist unless `overwrite` (and then only a bundle folder or an empty one is replaced)
+   * @throws StratumError `MODEL_UNKNOWN` / `MODEL_VERSION_UNKNOWN` / `ALIAS_UNKNOWN`; `BUNDLE_INVALID` when the stored copy was tampered with; `USAGE` when `dir` exists
+   */
+  exportVersion(model: string, ref: VersionRef, dir: string, options: { overwrite?: boolean } = {}): ExportedVersion {
+    const version = this.getVersion(model, ref);
+    const stored = verifyBundleFolder(version.bundlePath);
+    if (stored !== version.manifestSha256) {
+      throw new StratumError('BUNDLE_INVALID', `the registry's copy of ${version.model} v${version.version} has a different manifest.json than registered (expected sha256 ${version.manifestSha256}, found ${stored})`, {
+        detail: { path: version.bundlePath, expectedSha256: version.manifestSha256, actualSha256: stored },
+        hint: 'The store folder was modified by hand; register the bundle again.',
+      });
+    }
+    const target = resolve(dir);
+    if (existsSync(target)) {
+      const replaceable = statSync(target).isDirectory() && (readdirSync(target).length === 0 || existsSync(join(target, 'manifest.json')));
+      if (!options.overwrite || !replaceable) {
+        throw new StratumError('USAGE', `${target} already exists; refusing to overwrite it`, { detail: { path: target }, hint: replaceable ? 'Pass overwrite (CLI: --overwrite) or choose another folder.' : 'Choose another folder.' });
+      }
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      cpSync(version.bundlePath, temp, { recursive: true, errorOnExist: true });
+      const copied = verifyBundleFolder(temp);
+      if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+      renameSync(temp, target);
+      return { dir: target, model: version.model, version: version.version, manifestSha256: copied };
+    } catch (error) {
+      rmSync(temp, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  #modelId(name: ModelName): number | undefined {
+    return (this.#db.prepare('SELECT id FROM models WHERE name = ?').get(name) as { id: number } | undefined)?.id;
+  }
+
+  #requireModel(name: ModelName): number {
+    const id = this.#modelId(name);
+    if (id === undefined) throw unknownModel(name);
+    return id;
+  }
+
+  #versionRow(name: ModelName, modelId: number, ref: { version: VersionNumber } | { alias: AliasName }): { id: number; version: VersionNumber } {
+    if ('alias' in ref) {
+      const row = this.#db.prepare('SELECT v.id, v.version FROM model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?').get(modelId, ref.alias) as { id: number; version: VersionNumber } | undefined;
+      if (!row) throw this.#unknownAlias(name, modelId, ref.alias);
+      return row;
+    }
+    const row = this.#db.prepare('SELECT id, version FROM model_versions WHERE model_id = ? AND version = ?').get(modelId, ref.version) as { id: number; version: VersionNumber } | undefined;
+    if (!row) {
+      const known = (this.#db.prepare('SELECT version FROM model_versions WHERE model_id = ? ORDER BY version').all(modelId) as Array<{ version: number }>).map((r) => r.version);
+      throw new StratumError('MODEL_VERSION_UNKNOWN', `model ${JSON.stringify(name)} has no version ${ref.version} (versions: ${known.length ? known.join(', ') : 'none'})`, {
+        detail: { field: 'version', model: name, version: ref.version, versions: known },
+        hint: 'List versions with `stratum models`.',
+      });
+    }
+    return row;
+  }
+
+  #unknownAlias(name: ModelName, modelId: number, alias: AliasName): StratumError {
+    const known = (this.#db.prepare('SELECT alias FROM model_aliases WHERE model_id = ? ORDER BY alias').all(modelId) as Array<{ alias: string }>).map((r) => r.alias);
+    return new StratumError('ALIAS_UNKNOWN', `model ${JSON.stringify(name)} has no alias ${JSON.stringify(alias)} (aliases: ${known.length ? known.join(', ') : 'none'})`, {
+      detail: { field: 'alias', model: name, alias, aliases: known },
+      hint: `Set it with \`stratum models alias ${name} ${alias} VERSION\`.`,
+    });
+  }
+
+  /** Creates or moves an alias (caller holds the write transaction) and records the move. */
+  #moveAlias(modelId: number, alias: AliasName, versionId: number, at: string): void {
+    const before = this.#db.prepare('SELECT version_id FROM model_aliases WHERE model_id = ? AND alias = ?').get(modelId, alias) as { version_id: number } | undefined;
+    if (before?.version_id === versionId) return;
+    this.#db.prepare('INSERT INTO model_aliases (model_id, alias, version_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at')
+      .run(modelId, alias, versionId, at);
+    this.#db.prepare('INSERT INTO model_alias_events (model_id, alias, from_version_id, to_version_id, at) VALUES (?, ?, ?, ?, ?)').run(modelId, alias, before?.version_id ?? null, versionId, at);
+  }
+
+  #pathRegistered(path: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM model_versions WHERE bundle_path = ?').get(relative(this.#root, path).split(sep).join('/')) !== undefined;
+  }
+
+  #toVersion(row: VersionRow): ModelVersion {
+    return {
+      model: row.model as ModelName,
+      version: row.version as VersionNumber,
+      runId: row.run_id as RunId | null,
+      bundlePath: resolve(this.#root, ...row.bundle_path.split('/')),
+      manifestSha256: row.manifest_sha256,
+      description: row.description,
+      createdAt: row.created_at,
+      aliases: row.aliases === null ? [] : (row.aliases.split(',') as AliasName[]),
+    };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Turns a `trainMlpClassifier` call into a recorded run: params (defaults applied), data
+ * fingerprint, backend, seed, per-epoch metrics with step times, evaluation, timing, the exported
+ * bundle as an artifact, and failures (status `failed` with the error, or `cancelled` when the
+ * kernel interrupted the cell).
+ *
+ * Two entry points: {@link trainAndTrack} for code that holds a store, and {@link trackedTrainer},
+ * which the kernel binds as `stratum.trainMlpClassifier` when a store is open, so the code that
+ * templates generate (`await stratum.trainMlpClassifier(records, params, hooks)`) records runs
+ * without changing a character.
+ */
+import { isStratumError } from '../errors.ts';
+import { MLP_DEFAULTS, trainMlpClassifier, type MlpClassifierParams, type TrainingHooks } from '../ml/mlp.ts';
+import type { EpochLog, FeatureRecord, TrainedClassifier } from '../ml/types.ts';
+import { exportBundle } from '../serving/bundle.ts';
+import { initBackend } from '../tf/backend.ts';
+import { fingerprintRecords } from './fingerprint.ts';
+import type { TrackingStore } from './store.ts';
+import type { NotebookRef, RunDetail, RunStatus } from './types.ts';
+
+/** Template id recorded for MLP classifier runs unless the caller names another. */
+export const MLP_TEMPLATE_ID = 'tabular.mlp-classifier';
+
+/** Where and how a tracked training call happens (all optional). */
+export interface TrackContext {
+  /** Experiment name; default `default`. */
+  experiment?: string;
+  /** Notebook path, cell id and revision hash of the calling cell. */
+  notebook?: NotebookRef;
+  /** Template id; default {@link MLP_TEMPLATE_ID}. */
+  templateId?: string;
+  /** Where the records came from (file path, variable name); default `records`. */
+  dataSource?: string;
+}
+
+/** Options of {@link trainAndTrack}. */
+export interface TrackOptions extends TrackContext {
+  /** Progress hooks passed through to training (called after the epoch is recorded). */
+  hooks?: TrainingHooks;
+  /** Also export a bundle after training and record it as the run's `bundle` artifact. */
+  bundle?: { dir: string; name: string; version?: string; overwrite?: boolean };
+}
+
+/** Result of {@link trainAndTrack}. */
+export interface TrackedTraining {
+  /** The finished run, with its metrics and artifacts. */
+  run: RunDetail;
+  /** The trained classifier (call `trained.model.dispose()` when done). */
+  trained: TrainedClassifier;
+}
+
+/** The params as training will use them: {@link MLP_DEFAULTS} (and `categorical: []`) under the caller's values. */
+export function mlpParamsWithDefaults(params: MlpClassifierParams): Record<string, unknown> {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify({ ...MLP_DEFAULTS, categorical: [], ...p })) as Record<string, unknown>;
+}
+
+/**
+ * Trains an MLP classifier (see `trainMlpClassifier`) and records it as a run of `store`.
+ *
+ * Recorded: params with defaults applied, data fingerprint ({@link fingerprintRecords}: source,
+ * row count, SHA-256), backend, seed, start and end time; per epoch `loss`, `accuracy`, `valLoss`,
+ * `valAccuracy` and the epoch's wall time (from the previous epoch's end, or from the start of
+ * training for epoch 1, so epoch 1 includes preprocessing); at the end the evaluation
+ * (`ClassificationReport` plus `sizes` and `timing`). With `bundle`, the bundle is exported before
+ * the run is finished and recorded as artifact `bundle`.
+ *
+ * @returns the run and the trained classifier
+ * @throws whatever training or export throws, after recording the run as `failed` (or `cancelled`
+ *   for `KERNEL_INTERRUPTED`) with the error's code and message
+ * @example
+ * ```ts
+ * const { run, trained } = await trainAndTrack(store, rows, { target: 'weather', features: ['wind'] }, { experiment: 'weather', dataSource: 'seattle-weather.csv' });
+ * ```
+ */
+export async function trainAndTrack(store: TrackingStore, records: FeatureRecord[], params: MlpClassifierParams, options: TrackOptions = {}): Promise<TrackedTraining> {
+  const data = fingerprintRecords(Array.isArray(records) ? records : [], options.dataSource ?? 'records');
+  const backend = (await initBackend()).name;
+  const recorded = mlpParamsWithDefaults(params);
+  const run = store.runs.create({
+    experiment: options.experiment,
+    notebook: options.notebook,
+    templateId: options.templateId ?? MLP_TEMPLATE_ID,
+    params: recorded,
+    data,
+    backend,
+    seed: typeof recorded.seed === 'number' ? recorded.seed : undefined,
+  });
+  let last = performance.now();
+  const onEpoch = (log: EpochLog): void => {
+    const t = performance.now();
+    store.runs.logEpoch(run.id, { epoch: log.epoch, values: { loss: log.loss, accuracy: log.accuracy, valLoss: log.valLoss, valAccuracy: log.valAccuracy }, stepMs: t - last });
+    last = performance.now();
+    options.hooks?.onEpoch?.(log);
+  };
+  let trained: TrainedClassifier | undefined;
+  try {
+    trained = await trainMlpClassifier(records, params, { ...options.hooks, onEpoch });
+    if (options.bundle) {
+      const { dir, name, version, overwrite } = options.bundle;
+      await exportBundle(trained, { dir, name, ...(version === undefined ? {} : { version }), ...(overwrite === undefined ? {} : { overwrite }) });
+      store.runs.addArtifact(run.id, { name: 'bundle', kind: 'bundle', path: dir });
+    }
+    store.runs.finish(run.id, { evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}) } });
+    return { run: store.runs.get(run.id), trained };
+  } catch (error) {
+    trained?.model.dispose();
+    const status: RunStatus = isStratumError(error, 'KERNEL_INTERRUPTED') ? 'cancelled' : 'failed';
+    const code = isStratumError(error) ? error.code : error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      if (store.runs.get(run.id).status === 'running') store.runs.finish(run.id, { status, error: { code, message } });
+    } catch {
+      // The store itself failed (e.g. STORE_BUSY); the training error is the one to report.
+    }
+    throw error;
+  }
+}
+
+/**
+ * A drop-in replacement for `trainMlpClassifier` that records every call in `store`. The kernel
+ * binds it as `stratum.trainMlpClassifier` when the workspace has a store, passing a function
+ * that describes the running cell; generated template code then records runs unchanged.
+ *
+ * @param store - open tracking store (owned by the caller)
+ * @param context - called at each training call: the running cell's notebook, template, data source, experiment
+ * @returns `(records, params, hooks?) => Promise<TrainedClassifier>`, same contract as `trainMlpClassifier`
+ * @example
+ * ```ts
+ * stratum.trainMlpClassifier = trackedTrainer(store, () => ({ notebook: { path, cellId, revision } }));
+ * ```
+ */
+export function trackedTrainer(store: TrackingStore, context: () => TrackContext = () => ({})): (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks) => Promise<TrainedClassifier> {
+  return async (records, params, hooks = {}) => (await trainAndTrack(store, records, params, { ...context(), hooks })).trained;
+}
