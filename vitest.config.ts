@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'templates/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'e2e/**'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

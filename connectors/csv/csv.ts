@@ -7,47 +7,37 @@
  * exactly (integers beyond 2^53, codes with leading zeros) as strings, saying why in the column's
  * `note`. Malformed input is a {@link StratumError} naming the file, the line and the field.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
-import * as dfd from 'danfojs-node';
+import type * as dfd from 'danfojs-node';
 import { StratumError } from '../../core/errors.ts';
+import { DEFAULT_MISSING_VALUES, danfoDtype, inferTextColumn, tableToRecords } from '../../core/data/columns.ts';
+import type { ColumnKind, Coercion, DataColumn, DataDtype, DataTable } from '../../core/data/columns.ts';
+import { dataTableToDataFrame } from '../../core/data/frame.ts';
 
-/** Danfo dtype of a column (`bool` is Danfo's `boolean`, see {@link danfoDtype}). */
-export type CsvDtype = 'int32' | 'float32' | 'bool' | 'string';
+export { DEFAULT_MISSING_VALUES, danfoDtype, tableToRecords };
 
-/** Inferred kind of a column; `date` columns hold ISO-8601-like strings, unconverted. */
-export type CsvKind = 'integer' | 'float' | 'boolean' | 'string' | 'date';
+/** Danfo dtype of a column (alias of {@link DataDtype}). */
+export type CsvDtype = DataDtype;
 
-/** One typed column of a parsed CSV. */
-export interface CsvColumn {
-  /** Header name (after the renaming described in {@link parseCsv}). */
-  name: string;
-  /**
-   * Storage dtype: `int32` for integers within ±2^31, `float32` for floats and for integers beyond
-   * the int32 range (the values stay exact JS numbers; the label is Danfo's), `bool`, or `string`
-   * (strings and dates).
-   */
-  dtype: CsvDtype;
-  /** Inferred kind, from all rows. */
-  kind: CsvKind;
-  /** Number of missing values (fields equal to a missing token after trimming spaces). */
-  missing: number;
-  /** Why the column got its type when that is not obvious (e.g. kept as strings to stay exact), or how its name was made. */
-  note?: string;
-  /** One value per data row: `number` (integer/float), `boolean`, `string` (string/date), or `null` when missing. */
-  values: Array<number | string | boolean | null>;
-}
+/** Inferred kind of a column (alias of {@link ColumnKind}); `date` columns hold ISO-8601-like strings. */
+export type CsvKind = ColumnKind;
 
-/** A parsed CSV: typed columns of equal length. */
-export interface CsvTable {
-  /** Columns in file order. */
-  columns: CsvColumn[];
-  /** Number of data rows (header excluded, blank lines skipped). */
-  rowCount: number;
+/** One typed column of a parsed CSV (alias of {@link DataColumn}). */
+export type CsvColumn = DataColumn;
+
+/** Text encodings the CSV reader knows; `latin1` decodes as Windows-1252 (WHATWG's meaning of the label). */
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
+
+/** A parsed CSV: a {@link DataTable} plus the delimiter and encoding used. */
+export interface CsvTable extends DataTable {
   /** The delimiter used (forced or sniffed). */
   delimiter: string;
-  /** Where the text came from (file path or the `source` option), for messages. */
-  source?: string;
+  /** The encoding the bytes were decoded with (detected or forced); `utf-8` for text input. */
+  encoding: CsvEncoding;
+  /** Table-level notes, e.g. that the file was not UTF-8 and was read as Latin-1. */
+  notes?: string[];
 }
 
 /** Options for {@link parseCsv}, {@link readCsvTable} and {@link readCsv}. */
@@ -58,23 +48,26 @@ export interface CsvReadOptions {
   missingValues?: readonly string[];
   /** Name of the input used in error messages and `CsvTable.source` (readCsvTable sets the path). */
   source?: string;
+  /** Read numbers written with a decimal comma (`1,5`) as numbers; default false. Use with a `;` or tab delimiter. */
+  decimalComma?: boolean;
+  /**
+   * File encoding for {@link readCsvTable}; default `auto`: a UTF-8 or UTF-16 BOM decides, else
+   * UTF-8 when the bytes are valid UTF-8, else Latin-1 (Windows-1252), reported in `notes`.
+   */
+  encoding?: CsvEncoding | 'auto';
+  /**
+   * Parser for {@link readCsvTable}: `js` (csv-parse), `polars` (nodejs-polars' native reader,
+   * then the same type rules), or `auto` (default): polars for files of {@link FAST_PATH_BYTES} or
+   * more whose layout it reads exactly like csv-parse (see connectors/csv/fast.ts), else js.
+   */
+  engine?: 'auto' | 'js' | 'polars';
 }
-
-/** Default missing-value tokens (compare pandas `read_csv` `na_values`). */
-export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', 'N/A', 'null', 'NaN'];
 
 /** Delimiters tried by the sniffer, in order of preference on ties. */
 export const DELIMITER_CANDIDATES: readonly string[] = [',', ';', '\t', '|'];
 
 /** Number of records the delimiter sniffer parses with each candidate. */
 const SNIFF_RECORDS = 50;
-
-const INT_RE = /^[+-]?\d+$/;
-const LEADING_ZERO_RE = /^[+-]?0\d/;
-const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DATE_RE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Parses CSV text into a typed {@link CsvTable}.
@@ -87,6 +80,8 @@ const INT32_MAX = 2 ** 31 - 1;
  * - the delimiter is sniffed: the first 50 records are parsed with each of `, ; \t |`, and the
  *   candidate giving the same field count (> 1) on the most records wins (ties: more fields, then
  *   the order above); `options.delimiter` forces one;
+ * - with `decimalComma`, numbers like `1,5` are read as 1.5 (one comma, no thousands separators),
+ *   reported as a coercion;
  * - each column's kind comes from all rows: `integer` if every non-missing value is an integer,
  *   else `float` if every one is a number, else `boolean` (true/false, any case), else `date`
  *   (YYYY-MM-DD, optionally with a time; kept as strings), else `string`;
@@ -96,7 +91,9 @@ const INT32_MAX = 2 ** 31 - 1;
  * - missing tokens (`options.missingValues`) give `null` and are counted per column; a column with
  *   every value missing is a `float` column (as in pandas); a header with no data rows gives
  *   empty `string` columns;
- * - notes cite data rows 1-based (the first record after the header is data row 1).
+ * - notes cite data rows 1-based (the first record after the header is data row 1);
+ * - `coercions` lists every change made to values (missing tokens other than empty fields,
+ *   numbers kept as text, decimal commas, booleans in another case), see `core/data/columns.ts`.
  *
  * @example
  * const t = parseCsv('id;zip\n1;00123\n2;NA\n');
@@ -147,27 +144,55 @@ export function parseCsv(text: string, options: CsvReadOptions = {}): CsvTable {
   }
   if (header === undefined) throw new Error('csv-parse returned no header for non-empty text');
 
-  const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
-  const names = uniqueNames(header);
-  const columns = fields.map((raw, c) => {
-    const column = typeColumn(names[c]!.name, raw, missing);
-    const note = [names[c]!.note, column.note].filter((n) => n !== undefined).join('; ');
-    return note.length > 0 ? { ...column, note } : column;
-  });
-  return { columns, rowCount: fields[0]?.length ?? 0, delimiter, ...(options.source === undefined ? {} : { source: options.source }) };
+  return typeColumns(header, fields, delimiter, options);
 }
 
 /**
- * Reads a UTF-8 CSV file into a typed {@link CsvTable} (see {@link parseCsv} for the rules).
+ * Applies the naming and type rules of {@link parseCsv} to raw header and column fields (shared by
+ * the csv-parse and polars paths).
+ */
+export function typeColumns(header: readonly string[], fields: ReadonlyArray<readonly string[]>, delimiter: string, options: CsvReadOptions): CsvTable {
+  const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
+  const names = uniqueNames(header);
+  const coercions: Coercion[] = [];
+  const columns = fields.map((raw, c) => {
+    const { column, coercions: changed } = inferTextColumn(names[c]!.name, raw, { missing, decimalComma: options.decimalComma === true });
+    coercions.push(...changed);
+    const note = [names[c]!.note, column.note].filter((n) => n !== undefined).join('; ');
+    return note.length > 0 ? { ...column, note } : column;
+  });
+  return { columns, rowCount: fields[0]?.length ?? 0, delimiter, encoding: 'utf-8', coercions, ...(options.source === undefined ? {} : { source: options.source }) };
+}
+
+/**
+ * Reads a CSV file into a typed {@link CsvTable} (see {@link parseCsv} for the rules), detecting
+ * its encoding (see {@link decodeCsvBytes}). Large files go through the native polars reader when
+ * that gives the same result (`options.engine`).
  *
  * @param path - file path
- * @throws {StratumError} `FILE_NOT_FOUND` when no file is at `path`; `CSV_PARSE` when it is not
- *   valid UTF-8 or is malformed; `CSV_EMPTY` when it holds no header.
+ * @throws {StratumError} `FILE_NOT_FOUND` when no file is at `path`; `CSV_PARSE` when it is
+ *   malformed, or not valid in a forced encoding; `CSV_EMPTY` when it holds no header.
  */
 export async function readCsvTable(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
-  let bytes: Buffer;
+  const bytes = await readCsvBytes(path);
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'js' && (engine === 'polars' || bytes.length >= FAST_PATH_BYTES)) {
+    const { readCsvFast } = await import('./fast.ts');
+    const fast = readCsvFast(bytes, { ...options, source: options.source ?? path });
+    if (fast !== undefined) return fast;
+  }
+  const { text, encoding, note } = decodeCsvBytes(bytes, options.encoding ?? 'auto', path);
+  const table = parseCsv(text, { ...options, source: options.source ?? path });
+  return { ...table, encoding, ...(note === undefined ? {} : { notes: [note] }) };
+}
+
+/** Files at least this large (bytes) may take the polars path of {@link readCsvTable} (engine `auto`). */
+export const FAST_PATH_BYTES = 4 * 1024 * 1024;
+
+/** Reads a file's bytes, turning a missing file into `FILE_NOT_FOUND`. */
+export async function readCsvBytes(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
@@ -179,43 +204,46 @@ export async function readCsvTable(path: string, options: CsvReadOptions = {}): 
     }
     throw error;
   }
-  let text: string;
+}
+
+/**
+ * Decodes file bytes to text. `auto`: a BOM decides (EF BB BF UTF-8, FF FE UTF-16LE, FE FF
+ * UTF-16BE; the BOM is dropped), else UTF-8 when the bytes are valid UTF-8, else Latin-1
+ * (decoded as Windows-1252, which agrees with ISO-8859-1 on every printable character), with a
+ * `note` saying so.
+ *
+ * @throws {StratumError} `CSV_PARSE` when a forced encoding does not fit the bytes (UTF-8 only).
+ */
+export function decodeCsvBytes(bytes: Uint8Array, encoding: CsvEncoding | 'auto', source: string): { text: string; encoding: CsvEncoding; note?: string } {
+  const decode = (label: string, body: Uint8Array, fatal = false): string => new TextDecoder(label, { fatal }).decode(body);
+  if (encoding === 'auto') {
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: decode('utf-8', bytes.subarray(3)), encoding: 'utf-8' };
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: decode('utf-16le', bytes.subarray(2)), encoding: 'utf-16le', note: 'encoding: UTF-16LE (byte order mark)' };
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: decode('utf-16be', bytes.subarray(2)), encoding: 'utf-16be', note: 'encoding: UTF-16BE (byte order mark)' };
+    if (isUtf8(bytes)) return { text: decode('utf-8', bytes), encoding: 'utf-8' };
+    return { text: decode('windows-1252', bytes), encoding: 'latin1', note: `${source} is not valid UTF-8: read as Latin-1 (Windows-1252); re-save it as UTF-8 or pass encoding if that is wrong` };
+  }
+  if (encoding === 'latin1') return { text: decode('windows-1252', bytes), encoding };
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const text = decode(encoding, bytes, true);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, encoding };
   } catch (error) {
-    throw new StratumError('CSV_PARSE', `${path} is not valid UTF-8 text`, {
-      detail: { path },
-      hint: 'Re-save the file with UTF-8 encoding.',
+    throw new StratumError('CSV_PARSE', `${source} is not valid ${encoding.toUpperCase()} text`, {
+      detail: { path: source, field: 'encoding' },
+      hint: 'Re-save the file as UTF-8, or set encoding to "auto" or "latin1".',
       cause: error,
     });
   }
-  return parseCsv(text, { ...options, source: options.source ?? path });
 }
 
 /**
- * Danfo's name for a column dtype (`bool` -> `boolean`; the others are the same).
+ * Builds a Danfo `DataFrame` from a {@link CsvTable} (or any {@link DataTable}) with the dtypes
+ * given explicitly so Danfo does not re-infer them: missing numbers become `NaN`, missing strings
+ * and booleans stay `null`. See {@link dataTableToDataFrame} (the frame's row-major data is built
+ * on first use).
  */
-export function danfoDtype(dtype: CsvDtype): 'int32' | 'float32' | 'boolean' | 'string' {
-  return dtype === 'bool' ? 'boolean' : dtype;
-}
-
-/**
- * Builds a Danfo `DataFrame` from a {@link CsvTable}, passing the dtypes explicitly so Danfo does
- * not re-infer them: missing numbers become `NaN`, missing strings and booleans stay `null`, and
- * string columns (big integers, leading-zero codes) stay strings.
- */
-export function tableToDataFrame(table: CsvTable): dfd.DataFrame {
-  const columns = table.columns.map((c) => c.name);
-  const dtypes = table.columns.map((c) => danfoDtype(c.dtype));
-  // Row-major arrays, not an object of columns: object keys like "1" would be reordered by JS.
-  const rows: Array<Array<number | string | boolean | null>> = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    rows.push(table.columns.map((c) => {
-      const v = c.values[r] ?? null;
-      return v === null && (c.dtype === 'int32' || c.dtype === 'float32') ? NaN : v;
-    }));
-  }
-  return new dfd.DataFrame(rows, { columns, dtypes });
+export function tableToDataFrame(table: DataTable): dfd.DataFrame {
+  return dataTableToDataFrame(table);
 }
 
 /**
@@ -227,20 +255,6 @@ export function tableToDataFrame(table: CsvTable): dfd.DataFrame {
  */
 export async function readCsv(path: string, options: CsvReadOptions = {}): Promise<dfd.DataFrame> {
   return tableToDataFrame(await readCsvTable(path, options));
-}
-
-/**
- * Row objects of a {@link CsvTable}, one per data row, keyed by column name; missing values are
- * `null`. Used by ML training.
- */
-export function tableToRecords(table: CsvTable): Array<Record<string, number | string | boolean | null>> {
-  const records: Array<Record<string, number | string | boolean | null>> = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    const record: Record<string, number | string | boolean | null> = {};
-    for (const column of table.columns) record[column.name] = column.values[r] ?? null;
-    records.push(record);
-  }
-  return records;
 }
 
 /** Removes the line breaks and lines made only of spaces at the end of the text. */
@@ -271,7 +285,7 @@ function sniffDelimiter(buffer: Buffer): string {
 }
 
 /** Renames empty and repeated header names the way pandas does. */
-function uniqueNames(header: string[]): Array<{ name: string; note?: string }> {
+export function uniqueNames(header: readonly string[]): Array<{ name: string; note?: string }> {
   const taken = new Set(header);
   const seen = new Set<string>();
   return header.map((raw, i) => {
@@ -291,77 +305,6 @@ function uniqueNames(header: string[]): Array<{ name: string; note?: string }> {
     taken.add(name);
     return note === undefined ? { name } : { name, note };
   });
-}
-
-/** Infers a column's kind from all its raw values and converts them. */
-function typeColumn(name: string, raw: string[], missingTokens: ReadonlySet<string>): CsvColumn {
-  let missing = 0;
-  let numeric = true;
-  let integer = true;
-  let boolean = true;
-  let date = true;
-  let inexact: string | undefined; // why number values would not be exact
-  const n = raw.length;
-  const trimmed: string[] = new Array<string>(n);
-  for (let r = 0; r < n; r++) {
-    const value = raw[r]!;
-    const t = value.length > 0 && (value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32) ? value.trim() : value;
-    trimmed[r] = t;
-    if (missingTokens.has(t)) {
-      missing++;
-      continue;
-    }
-    if (numeric) {
-      if (INT_RE.test(t)) {
-        if (inexact === undefined) {
-          if (LEADING_ZERO_RE.test(t)) inexact = `"${t}" (data row ${r + 1}) has leading zeros`;
-          else if (t.length > 15 && !Number.isSafeInteger(Number(t))) inexact = `${t} (data row ${r + 1}) is beyond ±(2^53-1) and would lose precision as a number`;
-        }
-      } else if (FLOAT_RE.test(t)) {
-        integer = false;
-      } else {
-        numeric = false;
-      }
-    }
-    if (boolean) {
-      const lower = t.length <= 5 ? t.toLowerCase() : '';
-      boolean = lower === 'true' || lower === 'false';
-    }
-    if (date) date = DATE_RE.test(t);
-  }
-
-  if (n === 0) return { name, dtype: 'string', kind: 'string', missing, values: [] };
-  if (missing === n) {
-    return { name, dtype: 'float32', kind: 'float', missing, values: new Array<null>(n).fill(null), note: 'all values missing' };
-  }
-  if (numeric && inexact === undefined) {
-    const values: Array<number | null> = new Array<number | null>(n);
-    let fitsInt32 = true;
-    for (let r = 0; r < n; r++) {
-      if (missingTokens.has(trimmed[r]!)) {
-        values[r] = null;
-        continue;
-      }
-      const x = Number(trimmed[r]);
-      if (!Number.isFinite(x)) {
-        inexact = `${trimmed[r]} (data row ${r + 1}) overflows a 64-bit float`;
-        break;
-      }
-      if (integer && (x < INT32_MIN || x > INT32_MAX)) fitsInt32 = false;
-      values[r] = x;
-    }
-    if (inexact === undefined) {
-      if (!integer) return { name, dtype: 'float32', kind: 'float', missing, values };
-      if (fitsInt32) return { name, dtype: 'int32', kind: 'integer', missing, values };
-      return { name, dtype: 'float32', kind: 'integer', missing, values, note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' };
-    }
-  }
-  if (boolean) {
-    return { name, dtype: 'bool', kind: 'boolean', missing, values: trimmed.map((t) => (missingTokens.has(t) ? null : t.toLowerCase() === 'true')) };
-  }
-  const values = raw.map((v, r) => (missingTokens.has(trimmed[r]!) ? null : v));
-  if (numeric) return { name, dtype: 'string', kind: 'string', missing, values, note: `kept as strings to stay exact: ${inexact}` };
-  return { name, dtype: 'string', kind: date ? 'date' : 'string', missing, values };
 }
 
 /** Turns a csv-parse error into a StratumError naming the source, the 1-based line and the field. */

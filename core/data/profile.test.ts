@@ -112,3 +112,17 @@ describe('histogramFigure', () => {
     expect((error as Error).message).toContain('"nope"');
   });
 });
+
+describe('small-range integer counting path', () => {
+  it('gives the same statistics as the sorting path', () => {
+    // Same values typed once as integer (counting path) and once as float (sorting path).
+    const values = Array.from({ length: 2001 }, (_, i) => ((i * 7919) % 101) - 50);
+    values[5] = null as unknown as number;
+    const column = { name: 'x', dtype: 'int32' as const, missing: 1, values };
+    const asInt = profileTable({ columns: [{ ...column, kind: 'integer' }], rowCount: values.length, coercions: [] }).columns[0]!;
+    const asFloat = profileTable({ columns: [{ ...column, kind: 'float' }], rowCount: values.length, coercions: [] }).columns[0]!;
+    expect({ ...asInt, kind: 'float', mean: 0, std: 0 }).toEqual({ ...asFloat, mean: 0, std: 0 });
+    expect(asInt.mean).toBeCloseTo(asFloat.mean!, 12);
+    expect(asInt.std).toBeCloseTo(asFloat.std!, 12);
+  });
+});

@@ -1,10 +1,9 @@
 /**
- * Column profiles of a {@link CsvTable} (like pandas `DataFrame.describe(include='all')` plus
+ * Column profiles of a {@link DataTable} (like pandas `DataFrame.describe(include='all')` plus
  * missing counts and histograms), as data, as a {@link TableData} and as a Plotly histogram.
  */
-import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { StratumError } from '../errors.ts';
-import type { CsvColumn, CsvKind, CsvTable } from '../../connectors/csv/csv.ts';
+import type { ColumnKind, DataColumn, DataTable } from './columns.ts';
 import type { TableCell, TableData } from './table.ts';
 
 /** MIME type of a {@link PlotlyFigure} output. */
@@ -30,8 +29,8 @@ export interface Histogram {
 export interface ColumnProfile {
   /** Column name. */
   name: string;
-  /** Inferred kind (see `CsvColumn.kind`). */
-  kind: CsvKind;
+  /** Inferred kind (see `DataColumn.kind`). */
+  kind: ColumnKind;
   /** Number of non-missing values (pandas `count`). */
   count: number;
   /** Number of missing values. */
@@ -80,32 +79,38 @@ export interface ProfileOptions {
 
 /**
  * Profiles every column of a table: count, missing, distinct; for `integer`/`float` columns min,
- * max, mean, sample std (ddof = 1), quartiles (linear interpolation, simple-statistics
- * `quantileSorted`, = numpy/pandas default) and an equal-width histogram (numpy `histogram`
+ * max, mean, sample std (ddof = 1), quartiles (linear interpolation between order statistics,
+ * = numpy/pandas default, R type 7) and an equal-width histogram (numpy `histogram`
  * binning); for other kinds the most frequent values.
  *
  * @example
  * profileTable(parseCsv('x\n1\n2\n3\n4\n')).columns[0] // { mean: 2.5, std: 1.2909944..., q25: 1.75, ... }
  */
-export function profileTable(table: CsvTable, options: ProfileOptions = {}): DataProfile {
+export function profileTable(table: DataTable, options: ProfileOptions = {}): DataProfile {
   const columns = table.columns.map((column) => profileColumn(column, options));
   return { rowCount: table.rowCount, columns, ...(table.source === undefined ? {} : { source: table.source }) };
 }
 
-function profileColumn(column: CsvColumn, options: ProfileOptions): ColumnProfile {
+function profileColumn(column: DataColumn, options: ProfileOptions): ColumnProfile {
   const count = column.values.length - column.missing;
   const base = { name: column.name, kind: column.kind, count, missing: column.missing, ...(column.note === undefined ? {} : { note: column.note }) };
   if (column.kind === 'integer' || column.kind === 'float') {
-    const sorted = numericValues(column).sort((a, b) => a - b);
+    const values = numericValues(column);
+    if (column.kind === 'integer') {
+      const counted = profileSmallRangeIntegers(values, options.bins ?? 10);
+      if (counted !== undefined) return { ...base, ...counted };
+    }
+    const sorted = values.sort(); // Float64Array sorts numerically, natively
     const distinct = countDistinctSorted(sorted);
     if (sorted.length === 0) return { ...base, distinct };
+    const m = kahanMean(sorted);
     return {
       ...base,
       distinct,
       min: sorted[0]!,
       max: sorted[sorted.length - 1]!,
-      mean: mean(sorted),
-      std: sorted.length < 2 ? NaN : sampleStandardDeviation(sorted),
+      mean: m,
+      std: sorted.length < 2 ? NaN : sampleStd(sorted, m),
       q25: quantileSorted(sorted, 0.25),
       q50: quantileSorted(sorted, 0.5),
       q75: quantileSorted(sorted, 0.75),
@@ -121,21 +126,109 @@ function profileColumn(column: CsvColumn, options: ProfileOptions): ColumnProfil
   return { ...base, distinct: counts.size, top };
 }
 
-/** Non-missing values of a numeric column. */
-function numericValues(column: CsvColumn): number[] {
-  const out: number[] = [];
-  for (const v of column.values) if (typeof v === 'number' && !Number.isNaN(v)) out.push(v);
-  return out;
+/** Non-missing values of a numeric column, as a Float64Array. */
+function numericValues(column: DataColumn): Float64Array {
+  const values = column.values;
+  const out = new Float64Array(values.length - column.missing);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && v === v && k < out.length) out[k++] = v;
+  }
+  return k === out.length ? out : out.subarray(0, k);
 }
 
-function countDistinctSorted(sorted: number[]): number {
+/**
+ * Numeric statistics of integers whose range is small (at most max(4n, 65536) and 2^24 values)
+ * by counting each value instead of sorting: O(n + range). Same results as the sorted path.
+ */
+function profileSmallRangeIntegers(values: Float64Array, bins: number): Omit<ColumnProfile, 'name' | 'kind' | 'count' | 'missing'> | undefined {
+  const n = values.length;
+  if (n === 0) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const range = hi - lo + 1;
+  if (range > Math.max(4 * n, 65_536) || range > 2 ** 24) return undefined;
+  const counts = new Int32Array(range);
+  for (let i = 0; i < n; i++) counts[values[i]! - lo]!++;
+  let distinct = 0;
+  for (let k = 0; k < range; k++) if (counts[k]! > 0) distinct++;
+  // Order statistics needed by the quartiles, answered in one cumulative pass.
+  const ranks = [0.25, 0.5, 0.75].flatMap((p) => {
+    const h = (n - 1) * p;
+    return [Math.floor(h), Math.min(Math.floor(h) + 1, n - 1)];
+  });
+  const wanted = [...new Set(ranks)].sort((a, b) => a - b);
+  const at = new Map<number, number>();
+  let seen = 0;
+  let w = 0;
+  for (let k = 0; k < range && w < wanted.length; k++) {
+    seen += counts[k]!;
+    while (w < wanted.length && wanted[w]! < seen) at.set(wanted[w++]!, lo + k);
+  }
+  const quantile = (p: number): number => {
+    const h = (n - 1) * p;
+    const a = at.get(Math.floor(h))!;
+    const b = at.get(Math.min(Math.floor(h) + 1, n - 1))!;
+    return a + (h - Math.floor(h)) * (b - a);
+  };
+  const m = kahanMean(values);
+  const histogramOf = histogramFromCounts(lo, hi, counts, bins);
+  return { distinct, min: lo, max: hi, mean: m, std: n < 2 ? NaN : sampleStd(values, m), q25: quantile(0.25), q50: quantile(0.5), q75: quantile(0.75), histogram: histogramOf };
+}
+
+/** {@link histogram} of integers lo..hi given as counts per value. */
+function histogramFromCounts(min: number, max: number, counts: Int32Array, bins: number): Histogram {
+  const { edges, binOf } = binning(min, max, bins);
+  const out = new Array<number>(edges.length - 1).fill(0);
+  for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) out[binOf(min + k)]! += counts[k]!;
+  return { edges, counts: out };
+}
+
+/** Mean with Kahan-Babuska compensated summation (as simple-statistics `sum`). */
+function kahanMean(x: Float64Array): number {
+  let sum = 0;
+  let correction = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const t = sum + v;
+    correction += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return (sum + correction) / x.length;
+}
+
+/** Sample standard deviation (ddof = 1), two-pass around the mean (as simple-statistics `sampleStandardDeviation`). */
+function sampleStd(x: Float64Array, mean: number): number {
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - mean;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / (x.length - 1));
+}
+
+/** Quantile of sorted values with linear interpolation between order statistics (numpy default, R type 7). */
+function quantileSorted(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+function countDistinctSorted(sorted: Float64Array): number {
   let n = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) n++;
   return n;
 }
 
 /** Counts of each non-missing value, in order of first appearance. */
-function valueCounts(column: CsvColumn): Map<string | boolean, number> {
+function valueCounts(column: DataColumn): Map<string | boolean, number> {
   const counts = new Map<string | boolean, number>();
   for (const v of column.values) {
     if (v === null) continue;
@@ -149,9 +242,17 @@ function valueCounts(column: CsvColumn): Map<string | boolean, number> {
  * Equal-width histogram of sorted finite values over [min, max] (numpy `histogram(bins=n)`: the
  * last bin includes max; when min = max the range is [min - 0.5, max + 0.5]).
  */
-function histogram(sorted: number[], bins: number): Histogram {
-  let lo = sorted[0]!;
-  let hi = sorted[sorted.length - 1]!;
+function histogram(sorted: Float64Array, bins: number): Histogram {
+  const { edges, binOf } = binning(sorted[0]!, sorted[sorted.length - 1]!, bins);
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (const v of sorted) counts[binOf(v)]!++;
+  return { edges, counts };
+}
+
+/** Edges of `bins` equal-width bins over [min, max] (numpy rules, see {@link histogram}) and the bin of a value. */
+function binning(min: number, max: number, bins: number): { edges: number[]; binOf: (v: number) => number } {
+  let lo = min;
+  let hi = max;
   if (lo === hi) {
     lo -= 0.5;
     hi += 0.5;
@@ -159,15 +260,14 @@ function histogram(sorted: number[], bins: number): Histogram {
   const n = Math.max(1, Math.floor(bins));
   const width = (hi - lo) / n;
   const edges = Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + i * width));
-  const counts = new Array<number>(n).fill(0);
-  for (const v of sorted) {
+  const binOf = (v: number): number => {
     let i = Math.min(n - 1, Math.floor((v - lo) / width));
     // Floating-point rounding can put a value one bin off its edges; fix it against the edges.
     if (v < edges[i]!) i--;
     else if (i < n - 1 && v >= edges[i + 1]!) i++;
-    counts[i]!++;
-  }
-  return { edges, counts };
+    return i;
+  };
+  return { edges, binOf };
 }
 
 /**
@@ -219,7 +319,7 @@ export function profileToTableData(profile: DataProfile): TableData {
  *
  * @throws {StratumError} `DATA_INVALID` when the table has no column named `column`.
  */
-export function histogramFigure(table: CsvTable, column: string, options: ProfileOptions = {}): PlotlyFigure {
+export function histogramFigure(table: DataTable, column: string, options: ProfileOptions = {}): PlotlyFigure {
   const found = table.columns.find((c) => c.name === column);
   if (found === undefined) {
     throw new StratumError('DATA_INVALID', `no column "${column}" in ${table.source ?? 'the table'}`, {

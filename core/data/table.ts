@@ -1,10 +1,10 @@
 /**
- * Table previews for notebook outputs: a Danfo `DataFrame` or a {@link CsvTable} -> the
+ * Table previews for notebook outputs: a Danfo `DataFrame` or a {@link DataTable} -> the
  * `application/vnd.stratum.table+json` payload ({@link TableData}).
  */
 import type * as dfd from 'danfojs-node';
-import { danfoDtype } from '../../connectors/csv/csv.ts';
-import type { CsvTable } from '../../connectors/csv/csv.ts';
+import { danfoDtype } from './columns.ts';
+import type { DataTable } from './columns.ts';
 
 /** MIME type of a {@link TableData} output. */
 export const TABLE_MIME = 'application/vnd.stratum.table+json';
@@ -52,16 +52,19 @@ export function dataFrameToTable(df: dfd.DataFrame, options: TableOptions = {}):
 }
 
 /**
- * Preview of a {@link CsvTable} as {@link TableData}, like {@link dataFrameToTable} (dtypes use
- * Danfo's names, so `bool` shows as `boolean`).
+ * Preview of a {@link DataTable} (any connector's, e.g. a CSV table) as {@link TableData}, like
+ * {@link dataFrameToTable} (dtypes use Danfo's names, so `bool` shows as `boolean`).
  */
-export function csvTableToTable(table: CsvTable, options: TableOptions = {}): TableData {
+export function csvTableToTable(table: DataTable, options: TableOptions = {}): TableData {
   const maxRows = Math.max(0, Math.min(options.maxRows ?? DEFAULT_MAX_ROWS, table.rowCount));
   const columns = table.columns.map((c) => ({ name: c.name, dtype: danfoDtype(c.dtype) }));
   const rows: TableCell[][] = [];
   for (let r = 0; r < maxRows; r++) rows.push(table.columns.map((c) => toCell(c.values[r])));
   return { columns, rows, totalRows: table.rowCount };
 }
+
+/** Same as {@link csvTableToTable}, under the connector-neutral name. */
+export const dataTableToTable = csvTableToTable;
 
 /** Converts any cell value to a JSON-safe {@link TableCell}. */
 export function toCell(value: unknown): TableCell {

@@ -1,0 +1,86 @@
+/**
+ * The `stratum` CLI as a user runs it: a real `node bin/stratum.mjs` process per case.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function stratum(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, 'bin/stratum.mjs'), ...args], { cwd: dir, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function notebook(cells: Array<{ id: string; source: string }>): string {
+  return JSON.stringify({
+    schemaVersion: 1,
+    metadata: { title: 'cli test' },
+    cells: cells.map((c) => ({ id: c.id, type: 'code', language: 'typescript', source: c.source, outputs: [], executionCount: null })),
+  });
+}
+
+describe('stratum run', () => {
+  it('runs cells in order, prints outputs and progress, writes the executed notebook', async () => {
+    const file = path.join(dir, 'ok.stratum.json');
+    writeFileSync(file, notebook([{ id: 'first001', source: 'const x: number = 40;\nconsole.log("x is", x);' }, { id: 'second01', source: 'x + 2' }]));
+    const r = await stratum('run', file, '--out', path.join(dir, 'ok.out.json'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('x is 40');
+    expect(r.stdout).toContain('42');
+    expect(r.stderr).toMatch(/\[1\/2\] cell first001 \(code\) running/);
+    expect(r.stderr).toMatch(/\[2\/2\] cell second01 ok/);
+    const executed = JSON.parse(readFileSync(path.join(dir, 'ok.out.json'), 'utf8')) as { cells: Array<{ executionCount: number }> };
+    expect(executed.cells.map((c) => c.executionCount)).toEqual([1, 2]);
+  });
+
+  it('exits 1 naming the failing cell and its line, and stops there', async () => {
+    const file = path.join(dir, 'bad.stratum.json');
+    writeFileSync(file, notebook([
+      { id: 'fine0001', source: 'const a = 1;' },
+      { id: 'broken01', source: 'const b = 2;\nconst c = b + 1;\nnotDefined(c);' },
+      { id: 'never001', source: 'console.log("must not run")' },
+    ]));
+    const r = await stratum('run', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cell 2 (id broken01) failed: ReferenceError: notDefined is not defined');
+    expect(r.stdout).toMatch(/cell\[broken01\]:3/);
+    expect(r.stdout).not.toContain('must not run');
+  });
+
+  it('rejects a malformed notebook with the bad field named and exit 1', async () => {
+    const file = path.join(dir, 'invalid.stratum.json');
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, metadata: {}, cells: [{ id: 'x1', type: 'spreadsheet', source: '', outputs: [], executionCount: null }] }));
+    const r = await stratum('run', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error \[NOTEBOOK_INVALID\].*cells\[0\]\.type/);
+  });
+
+  it('names a missing notebook file', async () => {
+    const r = await stratum('run', path.join(dir, 'nope.stratum.json'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nope\.stratum\.json/);
+  });
+});
+
+describe('stratum serve', () => {
+  it('refuses a folder that is not a bundle, naming it', async () => {
+    const r = await stratum('serve', dir, '--port', '0');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(dir);
+  });
+
+  it('rejects a bad port with a usage message', async () => {
+    const r = await stratum('serve', dir, '--port', 'eighty');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/port/);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * The kernel process: forked by {@link Kernel} (kernel.ts) with `--import tsx`, one per notebook
+ * run. It runs cells one at a time in its own global scope (the main `vm` context: libraries such
+ * as danfojs and TF.js check `instanceof Array`/`Float32Array`, which would fail across realms),
+ * captures console output per cell, and reports outputs and completion over the IPC channel
+ * (messages in protocol.ts). Cells arrive already transformed by the parent (transform.ts), so
+ * this process never loads the TypeScript compiler (seconds of startup); tracebacks leave here with
+ * script positions and the parent maps them to the cell's columns.
+ *
+ * Interrupts arrive as SIGINT: a cell's synchronous part runs with `breakOnSigint`, so a
+ * `while (true) {}` throws ERR_SCRIPT_EXECUTION_INTERRUPTED; a cell that is awaiting is abandoned
+ * by the SIGINT handler. Code stuck synchronously after an `await` cannot be reached this way;
+ * the parent kills and restarts the process after a grace period.
+ */
+import { Console } from 'node:console';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { types } from 'node:util';
+import vm from 'node:vm';
+import { StratumError, serializeError } from '../errors.ts';
+import { describeBackend, initBackend } from '../tf/backend.ts';
+import type { CellOutput, ErrorOutput } from '../notebook/types.ts';
+import type { ChildMessage, ExecuteRequest, KernelProcessConfig, ParentMessage } from './protocol.ts';
+import { toMimeBundle } from './display.ts';
+import { installScope, scopeNames } from './scope.ts';
+
+const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
+const realProcess = process;
+const sendRaw = process.send?.bind(process);
+const originalStderrWrite = process.stderr.write.bind(process.stderr);
+
+function send(message: ChildMessage): void {
+  if (!sendRaw || !realProcess.connected) return;
+  try {
+    sendRaw(message);
+  } catch (error) {
+    originalStderrWrite(`stratum kernel: cannot send ${message.type}: ${(error as Error).message}\n`);
+  }
+}
+
+interface Running {
+  request: ExecuteRequest;
+  /** Resolves when the cell is abandoned by SIGINT while awaiting. */
+  abandon: (reason: Error) => void;
+}
+
+let running: Running | undefined;
+let lastExecId = 0;
+
+function emit(output: CellOutput): void {
+  if (running) send({ type: 'output', execId: running.request.execId, output });
+  else if (lastExecId > 0) send({ type: 'output', execId: lastExecId, output, late: true });
+}
+
+function streamWriter(name: 'stdout' | 'stderr'): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, callback) {
+      emit({ type: 'stream', name, text: typeof chunk === 'string' ? chunk : chunk.toString('utf8') });
+      callback();
+    },
+  });
+}
+
+const CELL_FRAME = /cell\[([A-Za-z0-9_-]+)\]:(\d+):(\d+)/;
+
+function isInternalFrame(frame: string): boolean {
+  return /\(node:|^at node:/.test(frame) || frame.includes(KERNEL_DIR) || frame.includes(pathToFileURL(KERNEL_DIR).href) || frame.includes('/tsx/dist/');
+}
+
+/** The frames of a V8 stack (lines starting with `at`), kernel frames dropped (the parent maps cell positions). */
+function cleanTraceback(stack: string | undefined): string[] {
+  const frames = (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim());
+  const out: string[] = [];
+  for (const frame of frames) if (!isInternalFrame(frame)) out.push(frame);
+  return out;
+}
+
+/** An error output for anything a cell threw, from this realm or not. */
+function errorOutput(error: unknown): ErrorOutput {
+  if (error instanceof StratumError) {
+    const s = serializeError(error);
+    return { type: 'error', ename: s.ename, evalue: s.evalue, traceback: cleanTraceback(error.stack), code: error.code, detail: error.detail, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (types.isNativeError(error) || (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string')) {
+    const e = error as Error;
+    return { type: 'error', ename: typeof e.name === 'string' ? e.name : 'Error', evalue: e.message, traceback: cleanTraceback(e.stack) };
+  }
+  const s = serializeError(error);
+  return { type: 'error', ename: 'Error', evalue: `Uncaught ${s.evalue}`, traceback: [] };
+}
+
+/** 1-based cell line of the innermost frame of the running cell on the current stack (script lines are cell lines). */
+function callerLine(): number | undefined {
+  if (!running) return undefined;
+  const id = running.request.cellId;
+  for (const frame of (new Error().stack ?? '').split('\n')) {
+    const m = CELL_FRAME.exec(frame);
+    if (m && m[1] === id) return Number(m[2]);
+  }
+  return undefined;
+}
+
+async function execute(request: ExecuteRequest): Promise<void> {
+  const { execId, cellId, code } = request;
+  lastExecId = execId;
+  let abandon: (reason: Error) => void = () => {};
+  const abandoned = new Promise<never>((_, reject) => {
+    abandon = reject;
+  });
+  running = { request, abandon };
+  let status: 'ok' | 'error' | 'interrupted' = 'ok';
+  try {
+    let script: vm.Script;
+    try {
+      script = new vm.Script(code, { filename: `cell[${cellId}]`, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+    } catch (error) {
+      const line = /^cell\[[^\]]+\]:(\d+)/.exec(String((error as Error).stack ?? ''))?.[1] ?? '1';
+      emit({ type: 'error', ename: 'SyntaxError', evalue: (error as Error).message, traceback: [`at cell[${cellId}]:${line}:1`] });
+      status = 'error';
+      return;
+    }
+    try {
+      const completion = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<unknown>;
+      const value = await Promise.race([completion, abandoned]);
+      if (value !== undefined) emit({ type: 'result', data: toMimeBundle(value) });
+    } catch (error) {
+      if (isInterrupt(error)) {
+        status = 'interrupted';
+        emit({ type: 'error', ename: 'KernelInterrupted', evalue: 'Interrupted: the cell was stopped (kernel state kept)', traceback: [], code: 'KERNEL_INTERRUPTED' });
+      } else {
+        status = 'error';
+        emit(errorOutput(error));
+      }
+    }
+  } catch (error) {
+    status = 'error';
+    emit(errorOutput(error));
+  } finally {
+    running = undefined;
+    send({ type: 'done', execId, status });
+  }
+}
+
+class AbandonedError extends Error {}
+
+function isInterrupt(error: unknown): boolean {
+  return error instanceof AbandonedError || (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED');
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(realProcess.argv[2] ?? '{}') as Partial<KernelProcessConfig>;
+  const notebookDir = resolvePath(config.notebookDir ?? realProcess.cwd());
+  // SIGINT while a cell awaits: abandon it. (During a cell's synchronous part, vm's breakOnSigint
+  // takes precedence and this listener is not called.)
+  realProcess.on('SIGINT', () => {
+    running?.abandon(new AbandonedError('interrupted'));
+  });
+  const backend = await initBackend();
+  // The wasm backend's Emscripten runtime installs handlers that rethrow (exit code 7): an error in a
+  // cell's timer must become an output, not kill the kernel.
+  realProcess.removeAllListeners('uncaughtException');
+  realProcess.removeAllListeners('unhandledRejection');
+  realProcess.on('uncaughtException', (error) => emit(errorOutput(error)));
+  realProcess.on('unhandledRejection', (reason) => emit(errorOutput(reason)));
+  for (const module of config.preload ?? []) await import(module.includes(':') ? module : pathToFileURL(module).href);
+  installScope(globalThis, { notebookDir, emit, callerLine, cellId: () => running?.request.cellId });
+  const cellConsole = new Console({ stdout: streamWriter('stdout'), stderr: streamWriter('stderr') });
+  Object.defineProperty(globalThis, 'console', { value: cellConsole, writable: true, configurable: true, enumerable: false });
+  const redirect = (name: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      emit({ type: 'stream', name, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof process.stdout.write;
+  realProcess.stdout.write = redirect('stdout');
+  realProcess.stderr.write = redirect('stderr');
+  realProcess.on('message', (message: ParentMessage) => {
+    if (message.type === 'execute') void execute(message);
+    else if (message.type === 'shutdown') realProcess.exit(0);
+  });
+  realProcess.on('disconnect', () => realProcess.exit(0));
+  send({ type: 'ready', info: { pid: realProcess.pid, nodeVersion: realProcess.version, tfBackend: describeBackend(backend), scope: scopeNames() } });
+}
+
+main().catch((error: unknown) => {
+  const e = error as Error;
+  send({ type: 'startup-failed', message: e?.message ?? String(error), stack: e?.stack ?? '' });
+  realProcess.exitCode = 1;
+  setTimeout(() => realProcess.exit(1), 100);
+});

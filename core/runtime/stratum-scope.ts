@@ -1,0 +1,128 @@
+/**
+ * Stratum's helpers in the kernel scope: `readCsv` as a global and the `stratum` namespace
+ * (data sets, profiling and charts, training, export, serving). Imported by the kernel process at
+ * startup; heavy modules (danfojs, Fastify) load on first use so a kernel starts fast.
+ *
+ * Template cells render to code that calls these names, so this module is the contract between
+ * templates and the kernel: renaming a field here breaks saved notebooks.
+ */
+import { registerScope, stratum, type ScopeContext } from '../kernel/scope.ts';
+import { openTrackingStore, type TrackingStore } from '../store/store.ts';
+import { MLP_TEMPLATE_ID, trackedTrainer } from '../store/tracker.ts';
+import { MIME_BUNDLE } from '../kernel/display.ts';
+import { recordsToColumns, tableFromValueColumns, tableToRecords, type DataTable } from '../data/columns.ts';
+import { histogramFigure, profileTable, profileToTableData } from '../data/profile.ts';
+import { TABLE_MIME } from '../data/table.ts';
+import { vegaDataset } from '../datasets/vega.ts';
+import { predictRecords, trainingSummary, trainMlpClassifier, type MlpClassifierParams, type TrainingHooks } from '../ml/mlp.ts';
+import { toRecords } from '../ml/records.ts';
+import type { EpochLog, FeatureRecord, TrainedClassifier } from '../ml/types.ts';
+import type { ExportBundleOptions } from '../serving/bundle.ts';
+
+/** Anything the profiling and chart helpers accept: a Danfo DataFrame, a DataTable or row records. */
+type TabularInput = unknown;
+
+function isDataTable(x: unknown): x is DataTable {
+  return typeof x === 'object' && x !== null && Array.isArray((x as DataTable).columns) && typeof (x as DataTable).rowCount === 'number';
+}
+
+function isDataFrameLike(x: unknown): x is { columns: string[]; column(name: string): { values: unknown[] } } {
+  return typeof x === 'object' && x !== null && Array.isArray((x as { columns?: unknown }).columns) && typeof (x as { column?: unknown }).column === 'function';
+}
+
+/**
+ * Converts a Danfo DataFrame, a DataTable or an array of records to a DataTable (column types
+ * re-inferred from the values for DataFrames and records).
+ *
+ * @throws TypeError for anything else
+ */
+function toDataTable(x: TabularInput): DataTable {
+  if (isDataTable(x)) return x;
+  if (isDataFrameLike(x)) return tableFromValueColumns(x.columns.map((name) => ({ name, values: x.column(name).values })));
+  if (Array.isArray(x)) return tableFromValueColumns(recordsToColumns(x as Array<Record<string, unknown>>));
+  throw new TypeError('expected a Danfo DataFrame, a DataTable or an array of records');
+}
+
+/** Gives a trained model a one-line display instead of a JSON dump of its weights' owner (symbols are not serialized). */
+function withShortDisplay(model: TrainedClassifier): TrainedClassifier {
+  const text = `TrainedClassifier: ${JSON.stringify(model.target)} from ${model.features.length} features, ${model.labels.length} classes, test accuracy ${model.evaluation.accuracy.toFixed(3)}, macro-F1 ${model.evaluation.macroF1.toFixed(3)} (${model.backend})`;
+  Object.defineProperty(model, MIME_BUNDLE, { value: () => ({ 'text/plain': text }), enumerable: false });
+  return model;
+}
+
+/** Prints one line per epoch (`epoch 5/60  loss 0.912  acc 0.702  val_loss ...`), for templates' `onEpoch`. */
+function progress(log: EpochLog, total?: number): void {
+  const parts = [`epoch ${log.epoch}${total ? `/${total}` : ''}`, `loss ${log.loss.toFixed(4)}`, `acc ${log.accuracy.toFixed(3)}`];
+  if (log.valLoss !== undefined) parts.push(`val_loss ${log.valLoss.toFixed(4)}`);
+  if (log.valAccuracy !== undefined) parts.push(`val_acc ${log.valAccuracy.toFixed(3)}`);
+  console.log(parts.join('  '));
+}
+
+Object.assign(stratum, {
+  /** Absolute path of a `vega-datasets` file, e.g. `stratum.vegaDataset('seattle-weather.csv')`. */
+  vegaDataset,
+  /** Reads a CSV file into a DataTable (columnar, with per-column kinds and coercions). */
+  readCsvTable: async (path: string, options?: object) => (await import('../../connectors/csv/csv.ts')).readCsvTable(path, options),
+  /** Converts a DataFrame/DataTable/records to a DataTable. */
+  toDataTable,
+  /** Row records (`{column: value}`) of a DataFrame, DataTable or records array, for training. */
+  toRecords: (x: TabularInput): FeatureRecord[] => (isDataTable(x) ? tableToRecords(x) : toRecords(x)),
+  /** A pandas-describe-like profile table of every column (display it). */
+  profile: (x: TabularInput) => {
+    const data = profileToTableData(profileTable(toDataTable(x)));
+    return { [MIME_BUNDLE]: () => ({ [TABLE_MIME]: data, 'text/plain': `Profile of ${data.totalRows} columns` }) };
+  },
+  /** Plotly figure of one column: a histogram (numeric) or a bar chart of the top values (text). */
+  histogram: (x: TabularInput, column: string) => histogramFigure(toDataTable(x), column),
+  /** Predicts records with a trained model (the same function the REST service uses). */
+  predictRecords: (model: TrainedClassifier, records: FeatureRecord[]) => predictRecords(model, records),
+  /** Readable summary of a trained classifier: backend, sizes, metrics, confusion matrix. */
+  trainingSummary,
+  /** Per-epoch progress printer for `onEpoch`. */
+  progress,
+  /** Exports a trained model as a bundle folder (relative paths resolve against the notebook's folder). */
+  exportBundle: async (model: TrainedClassifier, options: ExportBundleOptions) => (await import('../serving/bundle.ts')).exportBundle(model, options),
+  /** Loads a bundle and serves it over HTTP; returns `{ url, port, close() }`. */
+  serveBundle: async (dir: string, options?: { port?: number; host?: string }) => (await import('../serving/server.ts')).serveBundle(dir, options ?? {}),
+});
+
+/**
+ * Binds `stratum.trainMlpClassifier` to the run tracker: every training run is recorded in the
+ * workspace's SQLite store (`<notebook folder>/.stratum/tracking.db`) with the notebook path,
+ * cell id and revision, unless `STRATUM_TRACKING=off`. If the store cannot be opened (read-only
+ * folder...), training still runs and a warning says why it was not recorded.
+ */
+function bindTraining(ctx: ScopeContext): void {
+  let store: TrackingStore | undefined;
+  let storeError: string | undefined;
+  const tracking = process.env.STRATUM_TRACKING !== 'off';
+  const train = async (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks): Promise<TrainedClassifier> => {
+    if (tracking && !store && !storeError) {
+      try {
+        store = openTrackingStore({ workspace: ctx.notebookDir });
+        process.once('exit', () => store?.dispose());
+      } catch (error) {
+        storeError = (error as Error).message;
+        console.warn(`run tracking is off for this kernel: ${storeError}`);
+      }
+    }
+    if (!store) return withShortDisplay(await trainMlpClassifier(records, params, hooks));
+    const notebookPath = process.env.STRATUM_NOTEBOOK_PATH ?? ctx.notebookDir;
+    const cellId = ctx.cellId();
+    const revision = process.env.STRATUM_NOTEBOOK_REVISION;
+    const trainer = trackedTrainer(store, () => ({
+      notebook: { path: notebookPath, ...(cellId ? { cellId } : {}), ...(revision ? { revision } : {}) },
+      templateId: MLP_TEMPLATE_ID,
+    }));
+    return withShortDisplay(await trainer(records, params, hooks));
+  };
+  /** Trains the MLP classifier (template `tabular.mlp-classifier`), records the run, and displays a one-line summary. */
+  stratum.trainMlpClassifier = train;
+}
+
+registerScope('stratum', (ctx) => {
+  bindTraining(ctx);
+  return stratum;
+});
+
+registerScope('readCsv', () => async (path: string, options?: object) => (await import('../../connectors/csv/csv.ts')).readCsv(path, options));
