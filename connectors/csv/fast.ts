@@ -9,8 +9,10 @@
  * marks columns where polars' number parsing would lose what our rules keep — a field with leading
  * zeros (`00123`), a run of 16+ leading digits (beyond 2^53), or spaces at a field's edge (our
  * missing tokens compare after trimming) — and those columns are read as text and typed by
- * `inferTextColumn`. Polars infers the other columns from a full scan (`inferSchemaLength` = the row count; `null` would mean 0 = all text in nodejs-polars;
- * with a partial scan it silently turns a late `3.5` in an integer column into null):
+ * `inferTextColumn`. Polars infers the other columns from their first rows and silently turns a
+ * later value that does not parse (a `3.5` in an integer column) into null; the scan counts each
+ * column's empty fields, and a column with more nulls than that is read again as text (a full-scan
+ * inference would cost twice the read; `inferSchemaLength: null` means "all text" in nodejs-polars):
  * - Int64 -> integers (exact: no value can exceed 15 digits, see above); int32 or float32 label;
  * - Float64 -> floats; a column holding NaN or ±inf text (which polars accepts and we do not) is
  *   re-read as text and typed by our rules;
@@ -46,6 +48,8 @@ export interface CsvScan {
   asText: boolean[];
   /** Number of data lines. */
   rows: number;
+  /** Per column: number of empty fields (what polars reads as null when every value parses). */
+  empty: number[];
 }
 
 /**
@@ -62,7 +66,8 @@ export function scanCsv(bytes: Uint8Array, delimiter: number): CsvScan | undefin
   const width = header.length;
   if (width < 1 || new Set(header).size !== width || header.some((h) => h.trim().length === 0 || h !== h.trim())) return undefined;
   const asText = new Array<boolean>(width).fill(false);
-  if (headerEnd === -1 || headerEnd >= end) return { header, asText, rows: 0 };
+  const empty = new Array<number>(width).fill(0);
+  if (headerEnd === -1 || headerEnd >= end) return { header, asText, rows: 0, empty };
   let col = 0;
   let start = headerEnd + 1;
   let rows = 0;
@@ -87,6 +92,8 @@ export function scanCsv(bytes: Uint8Array, delimiter: number): CsvScan | undefin
       }
     } else if (b === LF && col === 0) {
       return undefined; // blank line inside the data
+    } else {
+      empty[col]!++;
     }
     if (b === LF) {
       if (col !== width - 1) return undefined; // ragged row: the JS path names it
@@ -98,7 +105,7 @@ export function scanCsv(bytes: Uint8Array, delimiter: number): CsvScan | undefin
     }
     start = i + 1;
   }
-  return { header, asText, rows };
+  return { header, asText, rows, empty };
 }
 
 /**
@@ -133,17 +140,27 @@ export function readCsvFast(bytes: Buffer, options: CsvReadOptions & { source: s
   const names = uniqueNames(scan.header);
   if (names.some((n, i) => n.name !== scan.header[i])) return undefined;
 
-  const dtypes: Record<string, pl.DataType> = {};
-  scan.header.forEach((h, i) => {
-    if (scan.asText[i]) dtypes[h] = pl.Utf8;
-  });
-  let df: pl.DataFrame;
-  try {
-    df = pl.readCSV(body, { sep: delimiter, hasHeader: true, nullValues: [''], inferSchemaLength: scan.rows + 1, dtypes });
-  } catch {
-    return undefined;
+  // Polars infers types from the first rows and turns a later value that does not parse into null;
+  // a column whose nulls outnumber its empty fields lost a value that way: read it again as text.
+  const read = (text: ReadonlySet<string>): pl.DataFrame | undefined => {
+    const dtypes: Record<string, pl.DataType> = {};
+    scan.header.forEach((h, i) => {
+      if (scan.asText[i] || text.has(h)) dtypes[h] = pl.Utf8;
+    });
+    try {
+      return pl.readCSV(body, { sep: delimiter, hasHeader: true, nullValues: [''], dtypes });
+    } catch {
+      return undefined;
+    }
+  };
+  let df = read(new Set());
+  if (df === undefined || df.height !== scan.rows || df.width !== scan.header.length) return undefined;
+  const lost = new Set(scan.header.filter((h, i) => df!.getColumn(h).nullCount() !== scan.empty[i]));
+  if (lost.size > 0) {
+    df = read(lost);
+    if (df === undefined || df.height !== scan.rows) return undefined;
+    if (scan.header.some((h, i) => df!.getColumn(h).nullCount() !== scan.empty[i])) return undefined;
   }
-  if (df.height !== scan.rows || df.width !== scan.header.length) return undefined;
 
   const missing = new Set(tokens);
   const n = df.height;
