@@ -16,19 +16,30 @@ function thrown(fn: () => unknown): StratumError {
 }
 
 describe('template registry', () => {
-  it('lists the tabular classifier with a renderable schema', () => {
-    expect(templates.map((t) => t.id)).toEqual([ID]);
-    const schema = getTemplate(ID).paramsSchema as { properties: Record<string, { title?: string; description?: string }> };
-    for (const [name, property] of Object.entries(schema.properties)) {
-      expect(property.title, name).toBeTruthy();
-      expect(property.description, name).toBeTruthy();
+  it('lists every tabular template, each with a renderable schema (title and description on every property)', () => {
+    expect(templates.map((t) => `${t.task}:${t.id}`)).toEqual([
+      'classification:tabular.mlp-classifier',
+      'classification:tabular.logistic-regression',
+      'classification:tabular.naive-bayes',
+      'classification:tabular.decision-tree',
+      'classification:tabular.random-forest',
+      'regression:tabular.linear-regression',
+      'regression:tabular.mlp-regressor',
+      'clustering:tabular.kmeans',
+    ]);
+    for (const template of templates) {
+      const schema = template.paramsSchema as { properties: Record<string, { title?: string; description?: string }> };
+      for (const [name, property] of Object.entries(schema.properties)) {
+        expect(property.title, `${template.id}.${name}`).toBeTruthy();
+        expect(property.description, `${template.id}.${name}`).toBeTruthy();
+      }
     }
   });
 
   it('names the known ids for an unknown template', () => {
     const error = thrown(() => getTemplate('tabular.nope'));
     expect(error.code).toBe('TEMPLATE_UNKNOWN');
-    expect(error.message).toBe('unknown template "tabular.nope"; known templates: tabular.mlp-classifier');
+    expect(error.message).toBe(`unknown template "tabular.nope"; known templates: ${templates.map((t) => t.id).join(', ')}`);
   });
 });
 
@@ -100,5 +111,43 @@ describe('renderTemplateCode', () => {
       expect(error.message).toBe(`template ${ID}: ${message}`);
     }
     expect(thrown(() => renderTemplateCode(ID, null)).message).toBe(`template ${ID}: params must be an object`);
+  });
+});
+
+describe('renderTemplateCode for the other tabular templates', () => {
+  it('renders a random forest with defaults applied (stable output)', () => {
+    expect(renderTemplateCode('tabular.random-forest', { data: 'penguins', target: 'Species', features: ['Island', 'Body Mass (g)'] })).toBe([
+      '// Template: Random forest — generated code, edit freely after "convert to code"',
+      'const model = await stratum.trainRandomForest(stratum.toRecords(penguins), {',
+      '  target: "Species",',
+      '  features: ["Island", "Body Mass (g)"],',
+      '  nEstimators: 50, maxFeatures: 0.5, maxDepth: 8, minSamples: 3, gainThreshold: 0.01,',
+      '  testFraction: 0.2, seed: 42,',
+      '  unseen: "error",',
+      '});',
+      'display(stratum.modelSummary(model));',
+      'model',
+      '',
+    ].join('\n'));
+  });
+
+  it('renders epochs progress for TF.js templates and no target or split for k-means', () => {
+    const linear = renderTemplateCode('tabular.linear-regression', { data: 'cars', target: 'Miles_per_Gallon', features: ['Horsepower'], categorical: [] });
+    expect(linear).toContain('  epochs: 100, batchSize: 32, learningRate: 0.05, l2: 0,\n');
+    expect(linear).toContain('}, { onEpoch: stratum.progress });');
+    const km = renderTemplateCode('tabular.kmeans', { data: 'penguins', features: ['Body Mass (g)'], k: 4, resultName: 'clusters' });
+    expect(km).not.toContain('target');
+    expect(km).not.toContain('testFraction');
+    expect(km).toContain('const clusters = await stratum.trainKMeans(stratum.toRecords(penguins), {');
+    expect(km).toContain('  k: 4, elbowKs: [2, 3, 4, 5, 6, 7, 8], maxIterations: 100,\n');
+  });
+
+  it('validates params against each schema and keeps hostile strings inert', () => {
+    expect(thrown(() => renderTemplateCode('tabular.kmeans', { data: 'd', features: ['x'], target: 'y' })).detail.field).toBe('target');
+    expect(thrown(() => renderTemplateCode('tabular.decision-tree', { data: 'd', target: 'y', features: ['x'], maxDepth: 0 })).message).toBe('template tabular.decision-tree: params.maxDepth must be >= 1');
+    expect(thrown(() => renderTemplateCode('tabular.naive-bayes', { data: 'd', target: 'y', features: ['x'], resultName: 'd' })).detail.field).toBe('resultName');
+    const evil = 'x"});\nprocess.exit(1); //';
+    const code = renderTemplateCode('tabular.logistic-regression', { data: 'd', target: evil, features: [evil] });
+    expect(code).not.toContain('\nprocess.exit');
   });
 });

@@ -6,13 +6,18 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { StratumError } from '../core/errors.ts';
 import { tabularClassificationTemplate } from './tabular-classification.ts';
+import { tabularModelTemplates } from './tabular-models.ts';
 import type { ModelTemplate } from './types.ts';
 
 export type { ModelTemplate, TemplateTask } from './types.ts';
 export { tabularClassificationTemplate, type TabularClassificationParams } from './tabular-classification.ts';
+export {
+  decisionTreeTemplate, kmeansTemplate, linearRegressionTemplate, logisticRegressionTemplate, mlpRegressorTemplate, naiveBayesTemplate, randomForestTemplate,
+  tabularModelTemplates, type TabularTemplateParams,
+} from './tabular-models.ts';
 
-/** Every known template, in picker order. */
-export const templates: ModelTemplate[] = [tabularClassificationTemplate as ModelTemplate];
+/** Every known template, in picker order: classification, then regression, then clustering. */
+export const templates: ModelTemplate[] = [tabularClassificationTemplate as ModelTemplate, ...(tabularModelTemplates as ModelTemplate[])];
 
 /**
  * Returns the template with this id.

@@ -67,7 +67,13 @@ export const tabularClassificationParamsSchema = {
   },
 } as const;
 
-function checkIdentifier(field: 'data' | 'resultName', value: string): void {
+/**
+ * Checks that a parameter naming a variable in generated code is a plain identifier that is not a
+ * reserved word or kernel global.
+ *
+ * @throws StratumError `TEMPLATE_PARAMS` naming the field
+ */
+export function checkIdentifier(field: 'data' | 'resultName', value: string): void {
   if (!new RegExp(IDENTIFIER).test(value) || FORBIDDEN_NAMES.has(value)) {
     throw new StratumError('TEMPLATE_PARAMS', `params.${field}: ${JSON.stringify(value)} cannot be used as a variable name`, {
       detail: { field },

@@ -17,7 +17,13 @@ import { vegaDataset } from '../datasets/vega.ts';
 import { predictRecords, trainingSummary, trainMlpClassifier, type MlpClassifierParams, type TrainingHooks } from '../ml/mlp.ts';
 import { toRecords } from '../ml/records.ts';
 import type { EpochLog, FeatureRecord, TrainedClassifier } from '../ml/types.ts';
-import type { ExportBundleOptions } from '../serving/bundle.ts';
+import type { ExportableModel, ExportBundleOptions } from '../serving/bundle.ts';
+import type { TrainedModel } from '../ml/model.ts';
+import { modelSummary, predictTabular } from '../ml/predict.ts';
+import type { TransformOptions } from '../ml/preprocess.ts';
+import type { DecisionTreeParams, NaiveBayesParams, RandomForestParams } from '../ml/classic.ts';
+import type { KMeansParams } from '../ml/kmeans.ts';
+import type { LinearRegressionParams, LogisticRegressionParams, MlpRegressorParams, NeuralHooks } from '../ml/neural.ts';
 
 /** Anything the profiling and chart helpers accept: a Danfo DataFrame, a DataTable or row records. */
 type TabularInput = unknown;
@@ -50,9 +56,19 @@ function withShortDisplay(model: TrainedClassifier): TrainedClassifier {
   return model;
 }
 
+/** Gives a template's trained model a one-line display (its task's headline metrics). */
+function withModelDisplay(model: TrainedModel): TrainedModel {
+  const e = model.evaluation;
+  const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
+  const headline = e.task === 'classification' ? `test accuracy ${f(e.accuracy)}, macro-F1 ${f(e.macroF1)}` : e.task === 'regression' ? `test R^2 ${f(e.r2)}, RMSE ${f(e.rmse)}` : `k ${e.k}, silhouette ${f(e.silhouette)}`;
+  const text = `TrainedModel ${model.templateId} (${model.adapter.kind}): ${model.task === 'clustering' ? '' : `${JSON.stringify(model.target)} from `}${model.features.length} features, ${headline}`;
+  Object.defineProperty(model, MIME_BUNDLE, { value: () => ({ 'text/plain': text }), enumerable: false });
+  return model;
+}
+
 /** Prints one line per epoch (`epoch 5/60  loss 0.912  acc 0.702  val_loss ...`), for templates' `onEpoch`. */
 function progress(log: EpochLog, total?: number): void {
-  const parts = [`epoch ${log.epoch}${total ? `/${total}` : ''}`, `loss ${log.loss.toFixed(4)}`, `acc ${log.accuracy.toFixed(3)}`];
+  const parts = [`epoch ${log.epoch}${total ? `/${total}` : ''}`, `loss ${log.loss.toFixed(4)}`, ...(Number.isFinite(log.accuracy) ? [`acc ${log.accuracy.toFixed(3)}`] : [])];
   if (log.valLoss !== undefined) parts.push(`val_loss ${log.valLoss.toFixed(4)}`);
   if (log.valAccuracy !== undefined) parts.push(`val_acc ${log.valAccuracy.toFixed(3)}`);
   console.log(parts.join('  '));
@@ -81,7 +97,25 @@ Object.assign(stratum, {
   /** Per-epoch progress printer for `onEpoch`. */
   progress,
   /** Exports a trained model as a bundle folder (relative paths resolve against the notebook's folder). */
-  exportBundle: async (model: TrainedClassifier, options: ExportBundleOptions) => (await import('../serving/bundle.ts')).exportBundle(model, options),
+  exportBundle: async (model: ExportableModel, options: ExportBundleOptions) => (await import('../serving/bundle.ts')).exportBundle(model, options),
+  /** Template `tabular.logistic-regression`: softmax regression (TF.js). */
+  trainLogisticRegression: async (records: FeatureRecord[], params: LogisticRegressionParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainLogisticRegression(records, params, hooks)),
+  /** Template `tabular.linear-regression`: linear regression (TF.js, MSE). */
+  trainLinearRegression: async (records: FeatureRecord[], params: LinearRegressionParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainLinearRegression(records, params, hooks)),
+  /** Template `tabular.mlp-regressor`: MLP regressor (TF.js). */
+  trainMlpRegressor: async (records: FeatureRecord[], params: MlpRegressorParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainMlpRegressor(records, params, hooks)),
+  /** Template `tabular.naive-bayes`: Gaussian naive Bayes (ml-naivebayes). */
+  trainNaiveBayes: async (records: FeatureRecord[], params: NaiveBayesParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainNaiveBayes(records, params)),
+  /** Template `tabular.decision-tree`: CART decision tree (ml-cart). */
+  trainDecisionTree: async (records: FeatureRecord[], params: DecisionTreeParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainDecisionTree(records, params)),
+  /** Template `tabular.random-forest`: random forest (ml-random-forest). */
+  trainRandomForest: async (records: FeatureRecord[], params: RandomForestParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainRandomForest(records, params)),
+  /** Template `tabular.kmeans`: k-means with elbow table and silhouette (ml-kmeans). */
+  trainKMeans: async (records: FeatureRecord[], params: KMeansParams) => withModelDisplay(await (await import('../ml/kmeans.ts')).trainKMeans(records, params)),
+  /** Readable summary of any template's trained model (metrics, baseline, confusion matrix / elbow table). */
+  modelSummary,
+  /** Predicts records with any template's trained model: `{label, probabilities}`, `{value}` or `{cluster}` per record. */
+  predict: (model: TrainedModel, records: FeatureRecord[], options?: TransformOptions) => predictTabular(model, records, options),
   /** Loads a bundle and serves it over HTTP; returns `{ url, port, close() }`. */
   serveBundle: async (dir: string, options?: { port?: number; host?: string }) => (await import('../serving/server.ts')).serveBundle(dir, options ?? {}),
 });

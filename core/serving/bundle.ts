@@ -3,13 +3,17 @@
  *
  * ```
  * <bundle>/
- *   manifest.json        name, version, created, metrics, labels, sizes, sha256 + bytes of every other file, measured latency/memory
- *   model/model.json     TF.js topology + weights manifest
- *   model/weights.bin    TF.js weights (float32, little-endian)
+ *   manifest.json        name, version, created, task, modelKind, metrics, labels, sizes, sha256 + bytes of every other file, measured latency/memory
+ *   model/model.json     TF.js topology + weights manifest (modelKind `tfjs-layers`), or the `ml-*` model's JSON state
+ *   model/weights.bin    TF.js weights (float32, little-endian); `tfjs-layers` only
  *   preprocessor.json    fitted PreprocessorState (the same object that transformed the training data)
  *   input.schema.json    JSON Schema 2020-12 of ONE input record
  *   openapi.json         OpenAPI 3.1 document of the service
  * ```
+ *
+ * The manifest's `task` (`classification` | `regression` | `clustering`) says what the service
+ * answers and `modelKind` which library reads `model/` (see core/ml/model.ts); a bundle written
+ * before these existed (no `modelKind`) is a `tfjs-layers` classifier.
  *
  * Export writes into a temporary sibling folder and renames it into place at the end, so a failed
  * export never leaves a half-written bundle; loading verifies every checksum first.
@@ -20,11 +24,13 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/pro
 import { basename, dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StratumError } from '../errors.ts';
-import { predictRecords } from '../ml/mlp.ts';
+import { isTrainedModel, MODEL_KINDS, type ModelAdapter, type ModelKind, type ModelTask, type TfjsModelAdapter, type TrainedModel } from '../ml/model.ts';
+import { tfjsAdapter } from '../ml/neural.ts';
+import { loadAdapter, predictTabular } from '../ml/predict.ts';
 import { inputJsonSchema } from '../ml/preprocess.ts';
 import type { FeatureRecord, PreprocessorState, TrainedClassifier } from '../ml/types.ts';
 import { initBackend } from '../tf/backend.ts';
-import { MODEL_JSON_FILE, WEIGHTS_FILE, deserializeModel, modelJsonText, serializeModel } from './model-io.ts';
+import { MODEL_JSON_FILE, WEIGHTS_FILE } from './model-io.ts';
 import { buildInputSchema, buildOpenApi, type JsonSchema } from './openapi.ts';
 
 /** Version of the bundle layout and manifest shape; bumped on incompatible changes. */
@@ -60,16 +66,26 @@ export interface BundleManifest {
   version: string;
   /** Export time, ISO 8601 UTC. */
   created: string;
-  task: 'classification';
-  /** Label column the model predicts. */
+  /** What the service answers: `{label, probabilities}`, `{value}` or `{cluster}`. */
+  task: ModelTask;
+  /** Library/format of `model/` (absent in bundles written before it existed: `tfjs-layers`). */
+  modelKind?: ModelKind;
+  /** Template that trained the model, e.g. `tabular.random-forest` (absent in older bundles). */
+  templateId?: string;
+  /** Column the model predicts (empty for clustering). */
   target: string;
   /** Input feature names (all required in a request). */
   features: string[];
-  /** Class labels; model output column i is `labels[i]`. */
+  /** Class labels; model output column i is `labels[i]` (empty unless classification). */
   labels: string[];
-  /** Held-out evaluation at training time. */
-  metrics: { accuracy: number; macroF1: number; n: number };
-  /** TF.js backend that trained the model (e.g. `wasm`). */
+  /**
+   * Headline evaluation at training time (held-out; clustering: on the clustered rows), plain numbers:
+   * classification `accuracy`, `macroF1` (+ `balancedAccuracy`, `weightedF1`, `rocAuc`, `logLoss`);
+   * regression `mae`, `rmse`, `r2`; clustering `k`, `inertia`, `silhouette`; always `n`.
+   * `null` marks a metric undefined for the data.
+   */
+  metrics: { n: number; [metric: string]: number | null };
+  /** TF.js backend that trained the model (e.g. `wasm`), or `js` for the `ml-*` libraries. */
   backend: string;
   /** TF.js version that exported the bundle. */
   tfjsVersion: string;
@@ -77,7 +93,7 @@ export interface BundleManifest {
   params: Record<string, unknown>;
   /** Training and test set sizes (rows). */
   sizes: { train: number; test: number };
-  /** Model shape: input width (preprocessed columns), output width (classes), trainable + non-trainable parameter count. */
+  /** Model shape: input width (preprocessed columns), output width (classes, or 1), parameter count (TF.js) or stored numbers (`ml-*`). */
   model: { inputWidth: number; outputWidth: number; parameters: number };
   /** A valid example record (feature medians / most frequent categories). */
   example: Record<string, unknown>;
@@ -85,13 +101,13 @@ export interface BundleManifest {
   files: Record<string, BundleFileEntry>;
   /** Measured at export, on the exporting machine and backend. */
   measured: {
-    /** Median wall time of `predictRecords` on one record, milliseconds. */
+    /** Median wall time of `predictTabular` on one record, milliseconds. */
     predictLatencyP50Ms: number;
     /** Number of timed single-record predictions behind the median. */
     latencySamples: number;
     /** Backend the latency was measured on. */
     backend: string;
-    /** Bytes of model weights in memory (= `model/weights.bin` size for float32 weights). */
+    /** Bytes of model weights: `model/weights.bin` (TF.js, float32) or `model/model.json` (`ml-*` models, whose JSON is their weights). */
     modelWeightBytes: number;
   };
 }
@@ -113,8 +129,18 @@ export interface LoadedBundle {
   /** Absolute path of the bundle folder. */
   dir: string;
   manifest: BundleManifest;
-  /** The TF.js model (owned by this object; freed by {@link LoadedBundle.dispose}). */
-  model: tf.LayersModel;
+  /** What the model predicts (the manifest's `task`). */
+  task: ModelTask;
+  /** Library/format of the model (`tfjs-layers` for bundles without `modelKind`). */
+  modelKind: ModelKind;
+  /** The model behind the task-independent interface (owned by this object; freed by {@link LoadedBundle.dispose}). */
+  adapter: ModelAdapter;
+  /**
+   * The TF.js model of a `tfjs-layers` bundle (the same object the adapter wraps).
+   *
+   * @throws StratumError `BUNDLE_INVALID` on read for another model kind: use `adapter`
+   */
+  readonly model: tf.LayersModel;
   preprocessor: PreprocessorState;
   /** Class labels in model output order. */
   labels: string[];
@@ -130,11 +156,45 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const LATENCY_WARMUP = 5;
 const LATENCY_SAMPLES = 51;
 
+/** A model to export: the MLP's `TrainedClassifier` or any template's `TrainedModel`. */
+export type ExportableModel = TrainedClassifier | TrainedModel;
+
+/** The facts export needs, whatever the model's shape. */
+interface ExportView {
+  task: ModelTask;
+  templateId?: string;
+  target: string;
+  features: string[];
+  labels: string[];
+  preprocessor: PreprocessorState;
+  adapter: ModelAdapter;
+  metrics: BundleManifest['metrics'];
+  backend: string;
+  params: Record<string, unknown>;
+  sizes: { train: number; test: number };
+}
+
+/** Plain headline metrics of an evaluation (see {@link BundleManifest.metrics}). */
+function headlineMetrics(trained: ExportableModel): BundleManifest['metrics'] {
+  const e = trained.evaluation;
+  if (!('task' in e)) return { accuracy: e.accuracy, macroF1: e.macroF1, n: e.n };
+  if (e.task === 'classification') return { accuracy: e.accuracy, macroF1: e.macroF1, balancedAccuracy: e.balancedAccuracy, weightedF1: e.weightedF1, rocAuc: e.rocAuc, logLoss: e.logLoss, n: e.n };
+  if (e.task === 'regression') return { mae: e.mae, rmse: e.rmse, r2: e.r2, n: e.n };
+  return { k: e.k, inertia: e.inertia, silhouette: e.silhouette, n: e.n };
+}
+
+function exportView(trained: ExportableModel): ExportView {
+  const common = { target: trained.target, features: trained.features, labels: trained.labels, preprocessor: trained.preprocessor, metrics: headlineMetrics(trained), backend: trained.backend, params: trained.params, sizes: trained.sizes };
+  if (isTrainedModel(trained)) return { ...common, task: trained.task, templateId: trained.templateId, adapter: trained.adapter };
+  // The MLP classifier: wrap its model without taking ownership (the view's adapter is never disposed).
+  return { ...common, task: 'classification', templateId: 'tabular.mlp-classifier', adapter: tfjsAdapter(trained.model, 'classification') };
+}
+
 /**
- * Exports a trained classifier as a bundle folder (layout in the module doc), atomically.
+ * Exports a trained model as a bundle folder (layout in the module doc), atomically.
  *
- * Steps: serialize the model, derive the input schema (`inputJsonSchema`) and the OpenAPI
- * document, measure single-record `predictRecords` latency (p50 of 51 runs after 5 warm-ups) on
+ * Steps: serialize the model (its adapter's `save()`), derive the input schema (`inputJsonSchema`) and the OpenAPI
+ * document, measure single-record `predictTabular` latency (p50 of 51 runs after 5 warm-ups) on
  * an example record built from the preprocessor (numeric medians, most frequent categories),
  * write everything into a temporary sibling folder with checksums in `manifest.json`, then rename
  * it to `dir`. On any failure the temporary folder is removed and `dir` is untouched.
@@ -144,13 +204,13 @@ const LATENCY_SAMPLES = 51;
  * const manifest = await exportBundle(trained, { dir: 'bundles/weather', name: 'weather' });
  * const service = await serveBundle('bundles/weather', { port: 8080 });
  * ```
- * @param trained - the classifier to export (not consumed)
+ * @param trained - the model to export (not consumed): a `TrainedClassifier` (MLP) or any template's `TrainedModel`
  * @param options - target folder, name, version, overwrite
  * @returns the manifest written
  * @throws StratumError `USAGE` for a bad name or when `dir` exists and `overwrite` is not set (or `dir` is not a bundle);
  *   `BUNDLE_INVALID` when the model and preprocessor disagree (prediction on the example record fails)
  */
-export async function exportBundle(trained: TrainedClassifier, options: ExportBundleOptions): Promise<BundleManifest> {
+export async function exportBundle(trained: ExportableModel, options: ExportBundleOptions): Promise<BundleManifest> {
   if (!NAME_PATTERN.test(options.name)) {
     throw new StratumError('USAGE', `bundle name ${JSON.stringify(options.name)} is invalid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`, {
       detail: { field: 'name' },
@@ -166,6 +226,7 @@ export async function exportBundle(trained: TrainedClassifier, options: ExportBu
     throw new StratumError('USAGE', `${target} exists and is not a Stratum bundle (no manifest.json); refusing to replace it`, { detail: { path: target }, hint: 'Choose another folder or remove that one yourself.' });
   }
   const info = await initBackend();
+  const view = exportView(trained);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
@@ -176,36 +237,40 @@ export async function exportBundle(trained: TrainedClassifier, options: ExportBu
       await writeFileAtomic(join(temp, path), bytes, { fsync: true });
       files[path] = { sha256: sha256(bytes), bytes: bytes.byteLength };
     };
-    const { modelJson, weights } = await serializeModel(trained.model);
+    const modelFiles = await view.adapter.save();
     await mkdir(join(temp, 'model'));
-    await put(BUNDLE_FILES.weights, weights);
-    await put(BUNDLE_FILES.modelJson, modelJsonText(modelJson));
-    await put(BUNDLE_FILES.preprocessor, jsonText(trained.preprocessor));
-    const inputSchema = buildInputSchema(inputJsonSchema(trained.preprocessor) as JsonSchema, trained.features, `${options.name} input record`);
+    // Weights before model.json, so a reader never sees a model.json pointing at missing weights.
+    const modelNames = Object.keys(modelFiles).sort((a, b) => Number(a === MODEL_JSON_FILE) - Number(b === MODEL_JSON_FILE));
+    for (const name of modelNames) await put(`model/${name}`, modelFiles[name]);
+    const modelBytes = (modelFiles[WEIGHTS_FILE] ?? modelFiles[MODEL_JSON_FILE])?.byteLength ?? 0;
+    await put(BUNDLE_FILES.preprocessor, jsonText(view.preprocessor));
+    const inputSchema = buildInputSchema(inputJsonSchema(view.preprocessor) as JsonSchema, view.features, `${options.name} input record`);
     await put(BUNDLE_FILES.inputSchema, jsonText(inputSchema));
     const version = options.version ?? '1.0.0';
-    const example = exampleRecord(trained.preprocessor);
-    await put(BUNDLE_FILES.openapi, jsonText(buildOpenApi({ name: options.name, version, labels: trained.labels, target: trained.target, example }, inputSchema)));
-    const latency = measureLatency(trained, example);
+    const example = exampleRecord(view.preprocessor);
+    await put(BUNDLE_FILES.openapi, jsonText(buildOpenApi({ name: options.name, version, task: view.task, labels: view.labels, target: view.target, example }, inputSchema)));
+    const latency = measureLatency(view, example);
     const manifest: BundleManifest = {
       format: 'stratum-bundle',
       formatVersion: BUNDLE_FORMAT_VERSION,
       name: options.name,
       version,
       created: new Date().toISOString(),
-      task: trained.task,
-      target: trained.target,
-      features: trained.features,
-      labels: trained.labels,
-      metrics: { accuracy: trained.evaluation.accuracy, macroF1: trained.evaluation.macroF1, n: trained.evaluation.n },
-      backend: trained.backend,
+      task: view.task,
+      modelKind: view.adapter.kind,
+      ...(view.templateId ? { templateId: view.templateId } : {}),
+      target: view.target,
+      features: view.features,
+      labels: view.labels,
+      metrics: view.metrics,
+      backend: view.backend,
       tfjsVersion: tf.version.tfjs,
-      params: trained.params,
-      sizes: trained.sizes,
-      model: { inputWidth: trained.preprocessor.outputWidth, outputWidth: trained.labels.length, parameters: trained.model.countParams() },
+      params: view.params,
+      sizes: view.sizes,
+      model: { inputWidth: view.preprocessor.outputWidth, outputWidth: view.adapter.outputWidth, parameters: view.adapter.parameterCount() },
       example,
       files,
-      measured: { predictLatencyP50Ms: latency, latencySamples: LATENCY_SAMPLES, backend: info.name, modelWeightBytes: weights.byteLength },
+      measured: { predictLatencyP50Ms: latency, latencySamples: LATENCY_SAMPLES, backend: view.adapter.kind === 'tfjs-layers' ? info.name : 'js', modelWeightBytes: modelBytes },
     };
     await writeFileAtomic(join(temp, BUNDLE_FILES.manifest), jsonText(manifest), { encoding: 'utf8', fsync: true });
     await moveIntoPlace(temp, target, existing === 'bundle');
@@ -241,7 +306,16 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (manifest.format !== 'stratum-bundle' || manifest.formatVersion !== BUNDLE_FORMAT_VERSION || typeof manifest.files !== 'object' || manifest.files === null) {
     throw invalid(manifestPath, `${manifestPath} is not a Stratum bundle manifest of format version ${BUNDLE_FORMAT_VERSION} (format=${JSON.stringify(manifest.format)}, formatVersion=${JSON.stringify(manifest.formatVersion)})`, 'Re-export the bundle with this version of Stratum.');
   }
+  const modelKind: ModelKind = manifest.modelKind ?? 'tfjs-layers';
+  if (!MODEL_KINDS.includes(modelKind)) {
+    throw invalid(manifestPath, `${manifestPath} names an unknown modelKind ${JSON.stringify(modelKind)} (known: ${MODEL_KINDS.join(', ')})`, 'Upgrade Stratum, or re-export the bundle with this version.');
+  }
+  const task: ModelTask = manifest.modelKind === undefined ? 'classification' : manifest.task;
+  if (task !== 'classification' && task !== 'regression' && task !== 'clustering') {
+    throw invalid(manifestPath, `${manifestPath} names an unknown task ${JSON.stringify(task)}`, 'Re-export the bundle.');
+  }
   for (const required of Object.values(BUNDLE_FILES)) {
+    if (required === BUNDLE_FILES.weights && modelKind !== 'tfjs-layers') continue;
     if (required !== BUNDLE_FILES.manifest && !(required in manifest.files)) {
       throw invalid(manifestPath, `${manifestPath} does not list ${required}`, 'The manifest was edited or is incomplete: re-export the bundle.');
     }
@@ -272,24 +346,30 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const preprocessor = parseJson<PreprocessorState>(text(BUNDLE_FILES.preprocessor), join(root, BUNDLE_FILES.preprocessor));
   const inputSchema = parseJson<JsonSchema>(text(BUNDLE_FILES.inputSchema), join(root, BUNDLE_FILES.inputSchema));
   const openapi = parseJson<JsonSchema>(text(BUNDLE_FILES.openapi), join(root, BUNDLE_FILES.openapi));
-  const modelJson = parseJson<tf.io.ModelJSON>(text(BUNDLE_FILES.modelJson), join(root, BUNDLE_FILES.modelJson));
   if (preprocessor.version !== 1 || !Array.isArray(preprocessor.steps)) {
     throw invalid(join(root, BUNDLE_FILES.preprocessor), `${BUNDLE_FILES.preprocessor} is not a version-1 preprocessor state`, 'Re-export the bundle with this version of Stratum.');
   }
-  await initBackend();
-  const weights = contents.get(BUNDLE_FILES.weights) ?? Buffer.alloc(0);
-  const model = await deserializeModel(modelJson, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), join(root, 'model'));
-  const inputWidth = model.inputs[0]?.shape[1];
-  const outputWidth = model.outputs[0]?.shape[1];
-  if (inputWidth !== preprocessor.outputWidth || outputWidth !== manifest.labels.length) {
-    model.dispose();
-    throw invalid(join(root, BUNDLE_FILES.modelJson), `model takes ${inputWidth} inputs and gives ${outputWidth} outputs, but the preprocessor gives ${preprocessor.outputWidth} columns and the manifest lists ${manifest.labels.length} labels`, 'The bundle mixes files from different models: re-export it.');
+  const modelFiles: Record<string, Uint8Array> = {};
+  for (const [name, bytes] of contents) if (name.startsWith('model/')) modelFiles[name.slice('model/'.length)] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const adapter = await loadAdapter(modelKind, task, modelFiles, join(root, 'model'));
+  const expectedOutputs = task === 'classification' ? manifest.labels.length : 1;
+  if (adapter.inputWidth !== preprocessor.outputWidth || adapter.outputWidth !== expectedOutputs) {
+    adapter.dispose();
+    throw invalid(join(root, BUNDLE_FILES.modelJson), `model takes ${adapter.inputWidth} inputs and gives ${adapter.outputWidth} outputs, but the preprocessor gives ${preprocessor.outputWidth} columns and the manifest expects ${expectedOutputs} output${expectedOutputs === 1 ? '' : 's'}${task === 'classification' ? ' (one per label)' : ''}`, 'The bundle mixes files from different models: re-export it.');
   }
   let disposed = false;
   return {
     dir: root,
     manifest,
-    model,
+    task,
+    modelKind,
+    adapter,
+    get model(): tf.LayersModel {
+      if (adapter.kind !== 'tfjs-layers') {
+        throw new StratumError('BUNDLE_INVALID', `bundle ${root} holds an ${adapter.kind} model, not a TF.js model`, { detail: { path: root, field: 'modelKind' }, hint: 'Use bundle.adapter (predictTabular) for any model kind.' });
+      }
+      return (adapter as TfjsModelAdapter).model;
+    },
     preprocessor,
     labels: manifest.labels,
     inputSchema,
@@ -297,7 +377,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     dispose() {
       if (disposed) return;
       disposed = true;
-      model.dispose();
+      adapter.dispose();
     },
   };
 }
@@ -365,19 +445,18 @@ function exampleRecord(state: PreprocessorState): FeatureRecord {
 }
 
 /** Median wall time (ms) of single-record predictions, after warm-up. */
-function measureLatency(trained: TrainedClassifier, example: FeatureRecord): number {
-  const bundle = { model: trained.model, preprocessor: trained.preprocessor, labels: trained.labels };
+function measureLatency(view: ExportView, example: FeatureRecord): number {
   const times: number[] = [];
   try {
     for (let i = 0; i < LATENCY_WARMUP + LATENCY_SAMPLES; i += 1) {
       const start = performance.now();
-      predictRecords(bundle, [example], { missing: 'error' });
+      predictTabular(view, [example], { missing: 'error' });
       if (i >= LATENCY_WARMUP) times.push(performance.now() - start);
     }
   } catch (error) {
     throw new StratumError('BUNDLE_INVALID', `cannot export: predicting the example record ${JSON.stringify(example)} failed: ${(error as Error).message}`, {
       detail: { field: 'model' },
-      hint: 'The model and its preprocessor do not match (input width or labels); export the TrainedClassifier returned by training unchanged.',
+      hint: 'The model and its preprocessor do not match (input width or labels); export the model returned by training unchanged.',
       cause: error,
     });
   }

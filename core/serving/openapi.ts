@@ -46,9 +46,11 @@ export interface OpenApiInfo {
   name: string;
   /** Bundle version. */
   version: string;
-  /** Class labels, in model output order. */
+  /** What `POST /predict` returns: `{label, probabilities}` (classification, the default), `{value}` (regression) or `{cluster}` (clustering). */
+  task?: 'classification' | 'regression' | 'clustering';
+  /** Class labels, in model output order (classification; empty otherwise). */
   labels: string[];
-  /** Label (target) column the model predicts. */
+  /** Column the model predicts (empty for clustering). */
   target: string;
   /** A valid example record (used as the request example). */
   example: Record<string, unknown>;
@@ -59,7 +61,8 @@ export interface OpenApiInfo {
  *
  * The input record schema is embedded as `components.schemas.InputRecord` (without `$schema`,
  * which OpenAPI 3.1 sets document-wide through `jsonSchemaDialect`); `POST /predict` accepts one
- * record or a non-empty array of at most {@link SERVICE_LIMITS}.maxBatch records.
+ * record or a non-empty array of at most {@link SERVICE_LIMITS}.maxBatch records; the `Prediction`
+ * schema follows `info.task`.
  *
  * @param info - model facts
  * @param inputSchema - the bundle's `input.schema.json`
@@ -67,7 +70,24 @@ export interface OpenApiInfo {
  */
 export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSchema {
   const { $schema: _dialect, ...inputRecord } = inputSchema;
+  const task = info.task ?? 'classification';
   const labelProbabilities = Object.fromEntries(info.labels.map((l) => [l, { type: 'number', minimum: 0, maximum: 1 }]));
+  const prediction: JsonSchema =
+    task === 'regression'
+      ? { type: 'object', required: ['value'], properties: { value: { type: 'number', description: `Predicted \`${info.target}\`, in its units` } } }
+      : task === 'clustering'
+        ? { type: 'object', required: ['cluster'], properties: { cluster: { type: 'integer', minimum: 0, description: 'Id of the nearest cluster (0-based)' } } }
+        : {
+            type: 'object',
+            required: ['label', 'probabilities'],
+            properties: {
+              label: { type: 'string', enum: info.labels, description: 'Most probable class' },
+              probabilities: { type: 'object', properties: labelProbabilities, required: info.labels, additionalProperties: false, description: 'Probability of every class (sums to 1)' },
+            },
+          };
+  const what =
+    task === 'regression' ? `Predicts the value of \`${info.target}\`` : task === 'clustering' ? 'Assigns each record to a cluster' : `Predicts \`${info.target}\` (one of ${info.labels.map((l) => `\`${l}\``).join(', ')})`;
+  const summary = task === 'regression' ? 'Predict the value of one record or a batch' : task === 'clustering' ? 'Assign one record or a batch to clusters' : 'Predict the label and class probabilities of one record or a batch';
   const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const errorResponse = (description: string) => json(ref('Error'), description);
@@ -77,13 +97,13 @@ export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSc
     info: {
       title: `${info.name} prediction service`,
       version: info.version,
-      description: `Predicts \`${info.target}\` (one of ${info.labels.map((l) => `\`${l}\``).join(', ')}) from one record or a batch of records. Served by \`stratum serve\`.`,
+      description: `${what} from one record or a batch of records. Served by \`stratum serve\`.`,
     },
     paths: {
       '/predict': {
         post: {
           operationId: 'predict',
-          summary: 'Predict the label and class probabilities of one record or a batch',
+          summary,
           requestBody: {
             required: true,
             content: {
@@ -116,14 +136,7 @@ export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSc
       schemas: {
         InputRecord: inputRecord,
         InputBatch: { type: 'array', items: ref('InputRecord'), minItems: 1, maxItems: SERVICE_LIMITS.maxBatch },
-        Prediction: {
-          type: 'object',
-          required: ['label', 'probabilities'],
-          properties: {
-            label: { type: 'string', enum: info.labels, description: 'Most probable class' },
-            probabilities: { type: 'object', properties: labelProbabilities, required: info.labels, additionalProperties: false, description: 'Probability of every class (sums to 1)' },
-          },
-        },
+        Prediction: prediction,
         Error: {
           type: 'object',
           required: ['error'],

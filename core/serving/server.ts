@@ -6,15 +6,17 @@
  * validated with Ajv against the bundle's input schema (all errors, each naming the field and,
  * for batches, the record index, e.g. `records[3].temp_max must be number`) before any tensor is
  * created. Expected problems get a 4xx `{ error: { code, message, field }, errors }`; anything else
- * a 500 with an id, logged with its stack. Predictions go through `predictRecords`, the same
- * function used in-process, so served and in-process predictions agree by construction.
+ * a 500 with an id, logged with its stack. Predictions go through `predictTabular`, the same
+ * function used in-process, so served and in-process predictions agree by construction; the
+ * answer per record follows the bundle's task: `{label, probabilities}` (classification),
+ * `{value}` (regression) or `{cluster}` (clustering).
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { StratumError, isStratumError } from '../errors.ts';
-import { predictRecords } from '../ml/mlp.ts';
-import type { FeatureRecord, Prediction } from '../ml/types.ts';
+import { predictTabular, type TaskPrediction } from '../ml/predict.ts';
+import type { FeatureRecord } from '../ml/types.ts';
 import { loadBundle, type LoadedBundle } from './bundle.ts';
 import { SERVICE_LIMITS } from './openapi.ts';
 
@@ -141,7 +143,7 @@ function buildApp(bundle: LoadedBundle, onInternalError: (error: unknown, id: st
   const validate = compileValidator(bundle.inputSchema);
   const { files: _files, ...manifestWithoutFiles } = bundle.manifest;
   const metadata = { ...manifestWithoutFiles, inputSchema: bundle.inputSchema, limits: SERVICE_LIMITS };
-  const model = { model: bundle.model, preprocessor: bundle.preprocessor, labels: bundle.labels };
+  const model = { adapter: bundle.adapter, preprocessor: bundle.preprocessor, labels: bundle.labels };
 
   const app = fastify({ logger: false, bodyLimit: SERVICE_LIMITS.bodyLimitBytes, requestTimeout: 30_000, return503OnClosing: true });
   // Only JSON bodies: drop the text/plain parser (-> 415), and parse JSON ourselves for a message with the position.
@@ -167,15 +169,15 @@ function buildApp(bundle: LoadedBundle, onInternalError: (error: unknown, id: st
   app.get('/health', async () => ({ status: 'ok', name: bundle.manifest.name, version: bundle.manifest.version, uptimeSeconds: (Date.now() - startedAt) / 1000 }));
   app.get('/metadata', async () => metadata);
   app.get('/openapi.json', async () => bundle.openapi);
-  app.post('/predict', async (request): Promise<Prediction | Prediction[]> => {
+  app.post('/predict', async (request): Promise<TaskPrediction | TaskPrediction[]> => {
     const body: unknown = request.body;
     if (Array.isArray(body)) {
       const records = checkBatch(body, validate);
-      return predictRecords(model, records, { missing: 'error' });
+      return predictTabular(model, records, { missing: 'error' });
     }
     const record = checkRecord(body, validate);
-    const [prediction] = predictRecords(model, [record], { missing: 'error' });
-    if (!prediction) throw new Error('predictRecords returned no prediction for one record');
+    const [prediction] = predictTabular(model, [record], { missing: 'error' });
+    if (!prediction) throw new Error('predictTabular returned no prediction for one record');
     return prediction;
   });
   return app;

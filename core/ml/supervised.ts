@@ -1,0 +1,148 @@
+/**
+ * The data pipeline every tabular template shares: check the column parameters, drop rows whose
+ * target is missing, split (seeded; stratified by class for classification), fit the
+ * preprocessing pipeline on the training rows only, and transform both sides.
+ */
+import { StratumError } from '../errors.ts';
+import { fieldPath, fitPreprocessor, transformRecords } from './preprocess.ts';
+import { stratifiedSplit } from './split.ts';
+import type { FeatureRecord, PreprocessorState } from './types.ts';
+
+/** Column parameters shared by every tabular template. */
+export interface TabularColumns {
+  /** Target column (absent for clustering). */
+  target?: string;
+  /** Feature columns, in model input order. */
+  features: string[];
+  /** Features to one-hot encode even when their values are numbers. */
+  categorical?: string[];
+  /** Policy for a category unseen in training (at prediction time); default `error`. */
+  unseen?: 'error' | 'ignore';
+}
+
+/** Split parameters. */
+export interface SplitParams {
+  /** Fraction held out for evaluation, in (0, 1). */
+  testFraction: number;
+  /** Seed of the split. */
+  seed: number;
+}
+
+/** A prepared supervised data set. */
+export interface PreparedData {
+  preprocessor: PreprocessorState;
+  /** Training matrix, row-major, `train.rows` x `preprocessor.outputWidth`. */
+  train: { x: Float32Array; rows: number; y: string[] | number[]; records: FeatureRecord[] };
+  /** Held-out matrix (unseen categories encoded as zeros). */
+  test: { x: Float32Array; rows: number; y: string[] | number[]; records: FeatureRecord[] };
+  /** Sorted class labels (classification), empty otherwise. */
+  labels: string[];
+  /** Rows dropped because the target was missing. */
+  missingTarget: number;
+}
+
+function paramError(field: string, message: string, hint?: string): StratumError {
+  return new StratumError('TEMPLATE_PARAMS', `${field}: ${message}`, { detail: { field }, hint });
+}
+
+function isMissing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
+/** Column names seen in the first 1000 records. */
+export function availableColumns(records: FeatureRecord[]): string[] {
+  const names = new Set<string>();
+  for (const record of records.slice(0, 1000)) if (typeof record === 'object' && record !== null) for (const k of Object.keys(record)) names.add(k);
+  return [...names];
+}
+
+/**
+ * Checks target/features/categorical against the data's columns.
+ *
+ * @throws StratumError `TEMPLATE_PARAMS` naming the bad parameter and listing the available columns
+ */
+export function checkColumns(records: FeatureRecord[], columns: TabularColumns, needsTarget: boolean): void {
+  if (!Array.isArray(records)) throw new StratumError('DATA_INVALID', 'expected an array of records', { hint: 'Convert a DataFrame with stratum.toRecords(df).' });
+  const available = availableColumns(records);
+  const known = new Set(available);
+  const hint = `Available columns: ${available.map((c) => JSON.stringify(c)).join(', ')}.`;
+  if (needsTarget) {
+    if (typeof columns.target !== 'string') throw paramError('target', 'expected a column name', hint);
+    if (!known.has(columns.target)) throw paramError('target', `unknown column ${JSON.stringify(columns.target)}`, hint);
+  }
+  const f = columns.features;
+  if (!Array.isArray(f) || f.length === 0 || f.some((x) => typeof x !== 'string')) throw paramError('features', 'expected a non-empty list of column names', hint);
+  for (const name of f) if (!known.has(name)) throw paramError('features', `unknown column ${JSON.stringify(name)}`, hint);
+  if (columns.target !== undefined && f.includes(columns.target)) throw paramError('features', `the target ${JSON.stringify(columns.target)} cannot also be a feature`);
+  if (new Set(f).size !== f.length) throw paramError('features', 'a column is listed twice');
+  for (const c of columns.categorical ?? []) if (!f.includes(c)) throw paramError('categorical', `${JSON.stringify(c)} is not one of the features`);
+}
+
+/**
+ * Prepares a supervised data set.
+ *
+ * Classification: target values become strings (`String(v)`), at least 2 classes are required,
+ * the split is {@link stratifiedSplit}. Regression: target values must be finite numbers and the
+ * split is the same seeded shuffle over one stratum (a plain random split).
+ *
+ * @throws StratumError `TEMPLATE_PARAMS` for bad columns; `DATA_INVALID` for a target of one
+ *   class, a non-numeric regression target, or an empty held-out split
+ */
+export function prepareSupervised(records: FeatureRecord[], columns: TabularColumns, split: SplitParams, task: 'classification' | 'regression'): PreparedData {
+  checkColumns(records, columns, true);
+  const target = columns.target as string;
+  const kept: FeatureRecord[] = [];
+  const y: Array<string | number> = [];
+  let missingTarget = 0;
+  records.forEach((record, row) => {
+    const value = record[target];
+    if (isMissing(value)) {
+      missingTarget++;
+      return;
+    }
+    if (task === 'regression') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        const field = fieldPath(row, target);
+        throw new StratumError('DATA_INVALID', `${field}: regression needs a finite number, got ${JSON.stringify(value)}`, { detail: { field, row }, hint: 'Choose a numeric target column, or a classification template.' });
+      }
+      y.push(value);
+    } else {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        const field = fieldPath(row, target);
+        throw new StratumError('DATA_INVALID', `${field}: expected a class label (string, number or boolean), got ${typeof value}`, { detail: { field, row } });
+      }
+      y.push(String(value));
+    }
+    kept.push(record);
+  });
+  const labels = task === 'classification' ? [...new Set(y as string[])].sort() : [];
+  if (task === 'classification' && labels.length < 2) {
+    throw new StratumError('DATA_INVALID', `target ${JSON.stringify(target)} has ${labels.length} class${labels.length === 1 ? ` (${JSON.stringify(labels[0])})` : 'es'} after dropping ${missingTarget} rows with a missing target; classification needs at least 2`, {
+      detail: { field: 'target' },
+      hint: 'Choose a target column with at least two distinct values.',
+    });
+  }
+  const strata = task === 'classification' ? (y as string[]) : y.map(() => '');
+  const { train, test } = stratifiedSplit(strata, split);
+  if (test.length === 0) {
+    throw new StratumError('DATA_INVALID', `the held-out split is empty (${kept.length} rows, testFraction ${split.testFraction})`, { detail: { field: 'testFraction' }, hint: 'Use more rows or a larger testFraction.' });
+  }
+  const trainRecords = train.map((i) => kept[i]);
+  const testRecords = test.map((i) => kept[i]);
+  const preprocessor = fitPreprocessor(trainRecords, { features: columns.features, categorical: columns.categorical ?? [], unseen: columns.unseen ?? 'error' });
+  const pick = (idx: number[]): string[] | number[] => (task === 'regression' ? idx.map((i) => y[i] as number) : idx.map((i) => y[i] as string));
+  return {
+    preprocessor,
+    train: { x: transformRecords(preprocessor, trainRecords), rows: trainRecords.length, y: pick(train), records: trainRecords },
+    test: { x: transformRecords(preprocessor, testRecords, { unseen: 'ignore' }), rows: testRecords.length, y: pick(test), records: testRecords },
+    labels,
+    missingTarget,
+  };
+}
+
+/** Rows of a row-major float32 matrix as `number[][]` (the `ml-*` libraries' input format). */
+export function toRows(x: Float32Array, rows: number, width: number): number[][] {
+  const out: number[][] = new Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = Array.from(x.subarray(i * width, (i + 1) * width));
+  return out;
+}
