@@ -28,4 +28,22 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The renderer knows only the API contract: no Node modules, no Electron, no engine internals.
+    files: ['renderer/src/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^node:', message: 'renderer/ runs in the browser: no Node modules.' },
+          { group: ['fs', 'path', 'child_process', 'os', 'net', 'http', 'https', 'crypto', 'worker_threads', 'electron'], message: 'renderer/ runs in the browser: no Node or Electron modules.' },
+          { regex: '^(\\.\\./)+core/(?!api/contract\\.ts$)', message: 'renderer/ may import only core/api/contract.ts (DESIGN.md: one typed WorkbenchApi).' },
+          { regex: '^(\\.\\./)+(connectors|templates)/', message: 'renderer/ may import only core/api/contract.ts.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/preload.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'the preload stays tiny: contextBridge + ipcRenderer only.' }] }] },
+  },
 );

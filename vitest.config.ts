@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // carry ".integration." in their name. Training a model takes seconds, hence the long timeouts.
 export const config = defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'templates/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'templates/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'e2e/**'],
     pool: 'forks',
     testTimeout: 120_000,

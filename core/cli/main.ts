@@ -16,6 +16,7 @@ import { registerRunsCommands } from './runs.ts';
 import { registerDescriptorCommands } from './descriptor.ts';
 import { registerAgentCommand } from './agent.ts';
 import { registerDeployCommands } from './deploy.ts';
+import { registerOpenCommand } from './open.ts';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -115,6 +116,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerDescriptorCommands(program, io);
   registerAgentCommand(program, io);
   registerDeployCommands(program, io);
+  registerOpenCommand(program, io);
   return program;
 }
 

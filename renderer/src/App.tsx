@@ -1,0 +1,124 @@
+/**
+ * The workbench window: a file tree of the workspace (notebooks, data files, bundles), "New
+ * notebook" from a starter, the open notebook (address `#/nb/<path>`, so a reload reopens it), a
+ * help panel and a status line.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { FileEntry, TemplateInfo, WorkbenchApi, WorkspaceInfo } from '../../core/api/contract.ts';
+import { NotebookView } from './notebook/NotebookView.tsx';
+
+function currentNotebook(): string | undefined {
+  const m = /^#\/nb\/(.+)$/.exec(window.location.hash);
+  return m ? decodeURIComponent(m[1] as string) : undefined;
+}
+
+const ICONS: Record<FileEntry['kind'], string> = { directory: '▸', notebook: '▤', data: '▦', bundle: '▧', other: '·' };
+
+function Tree({ entries, open, onOpen }: { entries: FileEntry[]; open: string | undefined; onOpen(path: string): void }) {
+  return (
+    <ul className="tree">
+      {entries.map((e) => (
+        <li key={e.path} className={`file file-${e.kind}${e.path === open ? ' open' : ''}`}>
+          {e.kind === 'notebook' ? (
+            <button type="button" className="file-link" onClick={() => onOpen(e.path)} data-testid="file-notebook">{ICONS[e.kind]} {e.name}</button>
+          ) : (
+            <span title={e.size !== undefined ? `${e.size.toLocaleString()} bytes` : e.kind}>{ICONS[e.kind]} {e.name}</span>
+          )}
+          {e.children && e.children.length > 0 ? <Tree entries={e.children} open={open} onOpen={onOpen} /> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NewNotebook({ info, onCreate, onCancel }: { info: WorkspaceInfo; onCreate(name: string, starter: string): void; onCancel(): void }) {
+  const [name, setName] = useState('untitled');
+  const [starter, setStarter] = useState(info.starters[0]?.id ?? 'blank');
+  return (
+    <form className="new-notebook" data-testid="new-notebook" onSubmit={(e) => { e.preventDefault(); onCreate(name, starter); }}>
+      <label>Name <input aria-label="notebook name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>
+      <label>Starter
+        <select aria-label="starter" value={starter} onChange={(e) => setStarter(e.target.value)}>
+          {info.starters.map((s) => <option key={s.id} value={s.id} title={s.description}>{s.title}</option>)}
+        </select>
+      </label>
+      <div className="row">
+        <button type="submit">Create</button>
+        <button type="button" onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+/** The application. */
+export function App({ api }: { api: WorkbenchApi }) {
+  const [info, setInfo] = useState<WorkspaceInfo>();
+  const [files, setFiles] = useState<FileEntry[]>([]);
+  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
+  const [open, setOpen] = useState<string | undefined>(currentNotebook());
+  const [creating, setCreating] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<string>();
+
+  const refresh = useCallback(() => void api.workspace.listFiles({}).then(setFiles, (e: unknown) => setError(String(e))), [api]);
+
+  useEffect(() => {
+    api.workspace.info({}).then((i) => {
+      setInfo(i);
+      document.title = `${i.name} — Stratum`;
+    }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    api.templates.list({}).then(setTemplates, () => {});
+    refresh();
+    const onHash = (): void => setOpen(currentNotebook());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [api, refresh]);
+
+  useEffect(() => api.events.subscribe((e) => {
+    if (e.type === 'notebook-saved') refresh();
+  }), [api, refresh]);
+
+  const openNotebook = (path: string): void => {
+    window.location.hash = `#/nb/${encodeURIComponent(path)}`;
+  };
+
+  const create = (name: string, starter: string): void => {
+    const clean = name.trim().replace(/\.stratum\.json$/, '') || 'untitled';
+    const path = `${clean}.stratum.json`;
+    api.workspace.createNotebook({ path, starter }).then(
+      () => {
+        setCreating(false);
+        refresh();
+        openNotebook(path);
+      },
+      (e: unknown) => setStatus(`cannot create ${path}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  };
+
+  const onToggleHelp = useCallback(() => setHelp((h) => !h), []);
+
+  if (error) return <div className="fatal" role="alert">Cannot reach the workbench engine: {error}</div>;
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="workspace">
+        <div className="ws-name">{info?.name ?? '…'}</div>
+        <button type="button" className="new-button" onClick={() => setCreating(true)}>New notebook</button>
+        {creating && info ? <NewNotebook info={info} onCreate={create} onCancel={() => setCreating(false)} /> : null}
+        <Tree entries={files} open={open} onOpen={openNotebook} />
+      </nav>
+      <main className="main">
+        {open ? (
+          <NotebookView key={open} api={api} path={open} templates={templates} showHelp={help} onToggleHelp={onToggleHelp} onStatus={setStatus} />
+        ) : (
+          <div className="welcome">
+            <h1>Stratum</h1>
+            <p>Open a notebook from the file tree, or create one from a starter with <em>New notebook</em>.</p>
+          </div>
+        )}
+        <footer className="status" data-testid="status">{status}</footer>
+      </main>
+    </div>
+  );
+}
