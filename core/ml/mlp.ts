@@ -5,12 +5,12 @@
  * summary.
  */
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 import { StratumError } from '../errors.ts';
 import { initBackend } from '../tf/backend.ts';
 import { classificationReport } from './metrics.ts';
 import { fieldPath, fitPreprocessor, transformRecords, type TransformOptions } from './preprocess.ts';
-import { shuffledIndexes, stratifiedSplit } from './split.ts';
+import { stratifiedSplit } from './split.ts';
+import { buildDenseNetwork, fitSeeded } from './fit.ts';
 import type { ClassificationReport, EpochLog, FeatureRecord, Prediction, PreprocessorState, TrainedClassifier } from './types.ts';
 
 /** Parameters of {@link trainMlpClassifier} (the `tabular.mlp-classifier` template's model params). */
@@ -129,39 +129,6 @@ function oneHotLabels(indexes: number[], numClasses: number): Float32Array {
   return y;
 }
 
-function gatherRows(x: Float32Array, width: number, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(x.subarray(r * width, (r + 1) * width), i * width));
-  return out;
-}
-
-function buildModel(inputWidth: number, numClasses: number, p: ResolvedMlpParams): tf.Sequential {
-  const model = tf.sequential();
-  p.hiddenLayers.forEach((units, i) => {
-    model.add(tf.layers.dense({
-      units,
-      activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: p.seed + i }),
-      ...(i === 0 ? { inputShape: [inputWidth] } : {}),
-    }));
-  });
-  model.add(tf.layers.dense({
-    units: numClasses,
-    activation: 'softmax',
-    kernelInitializer: tf.initializers.glorotUniform({ seed: p.seed + p.hiddenLayers.length }),
-    ...(p.hiddenLayers.length === 0 ? { inputShape: [inputWidth] } : {}),
-  }));
-  return model;
-}
-
-function logValue(logs: tf.History['history'], ...keys: string[]): number | undefined {
-  for (const key of keys) {
-    const v = logs[key]?.[0];
-    if (v !== undefined) return typeof v === 'number' ? v : v.dataSync()[0];
-  }
-  return undefined;
-}
-
 /**
  * Trains an MLP classifier on tabular records and evaluates it on a seeded, stratified held-out split.
  *
@@ -228,50 +195,19 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
   const testTruth = split.test.map((i) => targets[i]);
 
   const backend = (await initBackend()).name;
-  const model = buildModel(width, labels.length, p);
-  const optimizer = tf.train.adam(p.learningRate);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-
-  // Test-set tensors for the per-epoch held-out loss; everything else is created and freed per epoch.
-  // A category present only in held-out rows is encoded as all zeros here, whatever the serving policy.
+  const model = buildDenseNetwork(width, labels.length, 'softmax', { hiddenLayers: p.hiddenLayers, seed: p.seed });
+  // The held-out split doubles as validation data for the per-epoch held-out loss. A category
+  // present only in held-out rows is encoded as all zeros here, whatever the serving policy.
   const xTest = transformRecords(preprocessor, testRecords, { unseen: 'ignore' });
-  const [xTestT, yTestT] = [tf.tensor2d(xTest, [testRecords.length, width]), tf.tensor2d(oneHotLabels(split.test.map((i) => classIndex.get(targets[i]) ?? 0), labels.length), [testRecords.length, labels.length])];
-  const rng = seedrandom(`stratum-shuffle:${p.seed}`);
-  const history: EpochLog[] = [];
+  const testClass = split.test.map((i) => classIndex.get(targets[i]) ?? 0);
   const started = performance.now();
-  try {
-    for (let epoch = 1; epoch <= p.epochs; epoch++) {
-      const order = shuffledIndexes(trainRecords.length, rng);
-      const xs = tf.tensor2d(gatherRows(xTrain, width, order), [order.length, width]);
-      const ys = tf.tensor2d(oneHotLabels(order.map((k) => trainClass[k]), labels.length), [order.length, labels.length]);
-      let result: tf.History;
-      try {
-        result = await model.fit(xs, ys, { epochs: 1, batchSize: p.batchSize, shuffle: false, verbose: 0, validationData: [xTestT, yTestT] });
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const log: EpochLog = {
-        epoch,
-        loss: logValue(result.history, 'loss') ?? Number.NaN,
-        accuracy: logValue(result.history, 'acc', 'accuracy') ?? Number.NaN,
-        valLoss: logValue(result.history, 'val_loss'),
-        valAccuracy: logValue(result.history, 'val_acc', 'val_accuracy'),
-      };
-      if (!Number.isFinite(log.loss)) {
-        throw new StratumError('TRAINING_FAILED', `training loss became ${log.loss} at epoch ${epoch}`, { detail: { field: 'learningRate', epoch }, hint: 'Lower the learning rate or check the features for extreme values.' });
-      }
-      history.push(log);
-      hooks.onEpoch?.(log);
-    }
-  } catch (error) {
-    model.dispose();
-    throw error;
-  } finally {
-    xTestT.dispose();
-    yTestT.dispose();
-    optimizer.dispose();
-  }
+  const history: EpochLog[] = await fitSeeded(
+    model,
+    { x: xTrain, y: oneHotLabels(trainClass, labels.length), rows: trainRecords.length },
+    { x: xTest, y: oneHotLabels(testClass, labels.length), rows: testRecords.length },
+    labels.length,
+    { epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed: p.seed, loss: 'categoricalCrossentropy', onEpoch: hooks.onEpoch },
+  );
   const trainMs = performance.now() - started;
 
   const classifier = { model, preprocessor, labels };

@@ -9,13 +9,12 @@
  * `tf.LayersModel` that outputs target units.
  */
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 import { StratumError } from '../errors.ts';
 import { deserializeModel, MODEL_JSON_FILE, modelJsonText, serializeModel, WEIGHTS_FILE } from '../serving/model-io.ts';
 import { initBackend } from '../tf/backend.ts';
 import { evaluateClassification, evaluateRegression } from './evaluate.ts';
 import type { ModelTask, SerializedModelFiles, TfjsModelAdapter, TrainedModel } from './model.ts';
-import { shuffledIndexes } from './split.ts';
+import { buildDenseNetwork, fitSeeded } from './fit.ts';
 import { prepareSupervised, type TabularColumns } from './supervised.ts';
 import type { EpochLog, FeatureRecord } from './types.ts';
 
@@ -140,81 +139,6 @@ function resolve(p: NeuralParams & { hiddenLayers?: number[] }, withHidden: bool
   return r;
 }
 
-function buildDense(inputWidth: number, outputs: number, activation: 'softmax' | 'linear', r: Resolved): tf.Sequential {
-  const model = tf.sequential();
-  const reg = r.l2 > 0 ? { kernelRegularizer: tf.regularizers.l2({ l2: r.l2 }) } : {};
-  r.hiddenLayers.forEach((units, i) => {
-    model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: r.seed + i }), ...reg, ...(i === 0 ? { inputShape: [inputWidth] } : {}) }));
-  });
-  model.add(tf.layers.dense({
-    units: outputs,
-    activation,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: r.seed + r.hiddenLayers.length }),
-    ...reg,
-    ...(r.hiddenLayers.length === 0 ? { inputShape: [inputWidth] } : {}),
-  }));
-  return model;
-}
-
-function gatherRows(x: Float32Array, width: number, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(x.subarray(r * width, (r + 1) * width), i * width));
-  return out;
-}
-
-function firstValue(logs: tf.History['history'], ...keys: string[]): number | undefined {
-  for (const key of keys) {
-    const v = logs[key]?.[0];
-    if (v !== undefined) return typeof v === 'number' ? v : v.dataSync()[0];
-  }
-  return undefined;
-}
-
-/** Fits `model` epoch by epoch with a seeded shuffle; disposes the optimizer; disposes the model on failure. */
-async function fitSeeded(model: tf.Sequential, x: Float32Array, y: Float32Array, rows: number, outputs: number, test: { x: Float32Array; y: Float32Array; rows: number }, r: Resolved, loss: 'categoricalCrossentropy' | 'meanSquaredError', hooks: NeuralHooks): Promise<EpochLog[]> {
-  const width = x.length / Math.max(rows, 1);
-  const optimizer = tf.train.adam(r.learningRate);
-  model.compile({ optimizer, loss, metrics: loss === 'categoricalCrossentropy' ? ['accuracy'] : [] });
-  const xTest = tf.tensor2d(test.x, [test.rows, width]);
-  const yTest = tf.tensor2d(test.y, [test.rows, outputs]);
-  const rng = seedrandom(`stratum-shuffle:${r.seed}`);
-  const history: EpochLog[] = [];
-  try {
-    for (let epoch = 1; epoch <= r.epochs; epoch++) {
-      const order = shuffledIndexes(rows, rng);
-      const xs = tf.tensor2d(gatherRows(x, width, order), [rows, width]);
-      const ys = tf.tensor2d(gatherRows(y, outputs, order), [rows, outputs]);
-      let result: tf.History;
-      try {
-        result = await model.fit(xs, ys, { epochs: 1, batchSize: r.batchSize, shuffle: false, verbose: 0, validationData: [xTest, yTest] });
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const log: EpochLog = {
-        epoch,
-        loss: firstValue(result.history, 'loss') ?? Number.NaN,
-        accuracy: firstValue(result.history, 'acc', 'accuracy') ?? Number.NaN,
-        valLoss: firstValue(result.history, 'val_loss'),
-        valAccuracy: firstValue(result.history, 'val_acc', 'val_accuracy'),
-      };
-      if (!Number.isFinite(log.loss)) {
-        throw new StratumError('TRAINING_FAILED', `training loss became ${log.loss} at epoch ${epoch}`, { detail: { field: 'learningRate', epoch }, hint: 'Lower the learning rate or check the features for extreme values.' });
-      }
-      history.push(log);
-      hooks.onEpoch?.(log);
-    }
-  } catch (error) {
-    model.dispose();
-    throw error;
-  } finally {
-    xTest.dispose();
-    yTest.dispose();
-    optimizer.dispose();
-  }
-  return history;
-}
-
 /**
  * Trains a (multinomial) logistic regression: one `Dense(k, softmax)` layer on the preprocessed
  * features, categorical cross-entropy (+ optional L2), Adam. With two classes the softmax over
@@ -243,9 +167,9 @@ async function trainClassifierNet(records: FeatureRecord[], params: NeuralParams
   };
   const backend = (await initBackend()).name;
   const width = data.preprocessor.outputWidth;
-  const model = buildDense(width, k, 'softmax', r);
+  const model = buildDenseNetwork(width, k, 'softmax', r);
   const started = performance.now();
-  const history = await fitSeeded(model, data.train.x, oneHot(data.train.y as string[]), data.train.rows, k, { x: data.test.x, y: oneHot(data.test.y as string[]), rows: data.test.rows }, r, 'categoricalCrossentropy', hooks);
+  const history = await fitSeeded(model, { x: data.train.x, y: oneHot(data.train.y as string[]), rows: data.train.rows }, { x: data.test.x, y: oneHot(data.test.y as string[]), rows: data.test.rows }, k, { ...r, loss: 'categoricalCrossentropy', onEpoch: hooks.onEpoch });
   const trainMs = performance.now() - started;
   const adapter = tfjsAdapter(model, 'classification');
   const evaluation = evaluateClassification(data.test.y as string[], adapter.predict(data.test.x, data.test.rows), data.labels, data.train.y as string[]);
@@ -296,9 +220,9 @@ async function trainRegressorNet(records: FeatureRecord[], params: NeuralParams,
   const sd = Math.sqrt(yTrain.reduce((a, b) => a + (b - mean) ** 2, 0) / yTrain.length) || 1;
   const scaled = (y: number[]): Float32Array => Float32Array.from(y, (v) => (v - mean) / sd);
   const backend = (await initBackend()).name;
-  const model = buildDense(data.preprocessor.outputWidth, 1, 'linear', r);
+  const model = buildDenseNetwork(data.preprocessor.outputWidth, 1, 'linear', r);
   const started = performance.now();
-  const history = await fitSeeded(model, data.train.x, scaled(yTrain), data.train.rows, 1, { x: data.test.x, y: scaled(data.test.y as number[]), rows: data.test.rows }, r, 'meanSquaredError', hooks);
+  const history = await fitSeeded(model, { x: data.train.x, y: scaled(yTrain), rows: data.train.rows }, { x: data.test.x, y: scaled(data.test.y as number[]), rows: data.test.rows }, 1, { ...r, loss: 'meanSquaredError', onEpoch: hooks.onEpoch });
   const trainMs = performance.now() - started;
   // Fold the target scaling into the output layer: y = (xW + b) * sd + mean.
   const last = model.layers[model.layers.length - 1];
