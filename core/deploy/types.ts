@@ -177,6 +177,8 @@ export interface ApplicationDescriptor {
   apiVersion: typeof DESCRIPTOR_API_VERSION;
   kind: typeof DESCRIPTOR_KIND;
   metadata: { name: string; description?: string; labels?: Record<string, string> };
+  /** Where `model:` references resolve: the workspace whose `.stratum/tracking.db` holds the registry (relative to the descriptor). */
+  registry?: { workspace?: string };
   components: ComponentSpec[];
   connections?: ConnectionSpec[];
   nodes: NodeSpec[];

@@ -231,3 +231,40 @@ describe('stratum validate / check', () => {
     expect(m.err).toContain('fit.memory');
   });
 });
+
+describe('registry references (model: name@alias)', () => {
+  const descriptor = (model: string, workspace: string) => `apiVersion: stratum.dev/v1
+kind: Application
+metadata: { name: reg }
+registry: { workspace: ${JSON.stringify(workspace)} }
+components:
+  - name: weather
+    kind: model-service
+    model: ${model}
+    port: 8080
+    placement: { layer: edge }
+${EDGE_NODE}`;
+
+  it('resolves an alias to the registered version and checks its stored bundle like a bundle path', async () => {
+    const { openTrackingStore } = await import('../../store/store.ts');
+    const workspace = join(fx.root, 'registry-workspace');
+    const store = openTrackingStore({ workspace });
+    try {
+      store.models.createModel('seattle-weather');
+      store.models.registerVersion({ model: 'seattle-weather', bundlePath: fx.bundle, aliases: ['champion'] });
+    } finally {
+      store.dispose();
+    }
+    const ok = await checkDescriptor({ text: descriptor('seattle-weather@champion', workspace), baseDir: fx.root });
+    expect(errors(ok.findings)).toEqual([]);
+    expect(ok.bundles.get('weather')?.manifest.name).toBe(fx.manifest.name);
+    expect(ok.plan?.replicas).toEqual([{ component: 'weather', node: 'edge-1', index: 0 }]);
+
+    const missing = await checkDescriptor({ text: descriptor('seattle-weather@production', workspace), baseDir: fx.root });
+    expect(errors(missing.findings)).toEqual([expect.objectContaining({ rule: 'ref.registry', path: 'components[0].model', line: 8 })]);
+    expect(errors(missing.findings)[0]!.message).toContain('production');
+
+    const noStore = await checkDescriptor({ text: descriptor('seattle-weather@champion', join(fx.root, 'no-such-workspace')), baseDir: fx.root });
+    expect(errors(noStore.findings)[0]).toMatchObject({ rule: 'ref.registry', path: 'components[0].model' });
+  });
+});

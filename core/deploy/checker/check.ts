@@ -4,7 +4,7 @@
  * Stages, in order (docs/descriptor.md lists every rule):
  * 1. **schema** — YAML syntax and the JSON Schema; later stages run only on a schema-valid document.
  * 2. **references** — bundles exist and their checksums match (`loadBundle`'s verification), registry
- *    references (a warning until the registry exists), connections join existing components,
+ *    references resolve to a registered version (whose stored bundle is verified the same way), connections join existing components,
  *    explicit nodes exist, names, addresses and ports are not duplicated, token files exist.
  * 3. **fit and placement** — each component's effective requirements (declared, raised to the bundle's
  *    footprint) against each allowed node's capabilities, then a first-fit-decreasing plan of all replicas.
@@ -16,6 +16,7 @@ import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isStratumError } from '../../errors.ts';
 import { BUNDLE_FILES, loadBundle, type BundleManifest } from '../../serving/bundle.ts';
+import { openTrackingStore, type TrackingStore } from '../../store/store.ts';
 import { formatPath, readDescriptorSource, schemaFindings, type DescriptorInput, type DescriptorSource, type PathSegments } from '../descriptor/parse.ts';
 import type { ApplicationDescriptor, CheckResult, ComponentSpec, Finding, Layer, NodeCapabilities, NodeSpec, PlacementPlan } from '../types.ts';
 import { planPlacement, type PlacementItem } from './placement.ts';
@@ -133,10 +134,8 @@ async function checkReferences(ctx: Context): Promise<void> {
       explicit.set(c.placement.node, list);
     }
     if (c.kind !== 'model-service') continue;
-    if (c.model !== undefined) {
-      add(ctx, 'warning', 'ref.registry', ['components', i, 'model'], `registry reference ${c.model} cannot be resolved: the model registry is not available yet; its requirements and QoS are checked from the descriptor only`, 'export a bundle and reference it with "bundle:" to have it checked');
-    }
-    if (c.bundle !== undefined) await checkBundle(ctx, c, i);
+    if (c.model !== undefined) await checkRegistryRef(ctx, c, i);
+    if (c.bundle !== undefined) await checkBundle(ctx, c, i, resolve(ctx.source.baseDir, c.bundle), ['components', i, 'bundle']);
   }
   d.nodes.forEach((node, i) => {
     if (node.tokenFile === undefined && node.tokenEnv === undefined) {
@@ -163,9 +162,29 @@ function duplicates(ctx: Context, values: string[], path: (i: number) => PathSeg
   });
 }
 
-async function checkBundle(ctx: Context, c: ComponentSpec, i: number): Promise<void> {
-  const dir = resolve(ctx.source.baseDir, c.bundle!);
-  const at: PathSegments = ['components', i, 'bundle'];
+/**
+ * Resolves `model: name@alias|version` in the registry of the descriptor's workspace
+ * (`registry.workspace`, default the descriptor's folder) and checks the registered bundle copy
+ * like a `bundle:` path.
+ */
+async function checkRegistryRef(ctx: Context, c: ComponentSpec, i: number): Promise<void> {
+  const at: PathSegments = ['components', i, 'model'];
+  const workspace = resolve(ctx.source.baseDir, ctx.descriptor.registry?.workspace ?? '.');
+  const [name = '', ref = ''] = (c.model ?? '').split('@');
+  let store: TrackingStore | undefined;
+  try {
+    store = openTrackingStore({ workspace, mustExist: true });
+    const version = store.models.getVersion(name, ref);
+    await checkBundle(ctx, c, i, version.bundlePath, at);
+  } catch (error) {
+    if (!isStratumError(error)) throw error;
+    add(ctx, 'error', 'ref.registry', at, `registry reference ${c.model} cannot be resolved in ${workspace}: ${error.message}`, error.hint ?? 'register the model (stratum models register) or set registry.workspace to the folder that holds .stratum/tracking.db');
+  } finally {
+    store?.dispose();
+  }
+}
+
+async function checkBundle(ctx: Context, c: ComponentSpec, i: number, dir: string, at: PathSegments): Promise<void> {
   try {
     const loaded = await loadBundle(dir);
     loaded.dispose();
@@ -174,7 +193,7 @@ async function checkBundle(ctx: Context, c: ComponentSpec, i: number): Promise<v
   } catch (error) {
     if (!isStratumError(error)) throw error;
     if (error.code === 'FILE_NOT_FOUND') {
-      add(ctx, 'error', 'ref.bundle-missing', at, `no bundle at ${dir} (resolved from "${c.bundle}" relative to ${ctx.source.baseDir}): ${BUNDLE_FILES.manifest} not found`, 'export the model first (stratum.exportBundle in the notebook) or fix the path, which is relative to the descriptor file');
+      add(ctx, 'error', 'ref.bundle-missing', at, `no bundle at ${dir} (resolved from "${c.bundle ?? c.model}" relative to ${ctx.source.baseDir}): ${BUNDLE_FILES.manifest} not found`, 'export the model first (stratum.exportBundle in the notebook) or fix the path, which is relative to the descriptor file');
     } else if (error.code === 'BUNDLE_INVALID' && typeof error.detail.expectedSha256 === 'string') {
       add(ctx, 'error', 'ref.checksum', at, `bundle ${dir} is corrupted: ${error.message}`, error.hint ?? 'restore the bundle from a good copy or re-export it');
     } else {
@@ -437,7 +456,7 @@ function checkQos(ctx: Context, nodes: ResolvedNode[], fits: ComponentFit[], pla
     const base: PathSegments = ['components', f.index, 'requirements', 'qos'];
     if (!derived) {
       if (f.component.kind === 'model-service' && f.component.bundle === undefined) {
-        add(ctx, 'warning', 'qos.unmeasured', base, `${f.component.name} has QoS targets but no measured latency (registry models are not resolvable yet)`, 'reference an exported bundle to have QoS checked');
+        add(ctx, 'warning', 'qos.unmeasured', base, `${f.component.name} has QoS targets but no measured latency (its bundle could not be resolved)`, 'fix the bundle or model reference to have QoS checked');
       }
       continue;
     }

@@ -95,6 +95,14 @@ export const DESCRIPTOR_SCHEMA = {
   properties: {
     apiVersion: { const: DESCRIPTOR_API_VERSION },
     kind: { const: DESCRIPTOR_KIND },
+    registry: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where `model: name@alias` references are resolved.',
+      properties: {
+        workspace: { type: 'string', minLength: 1, description: 'Folder whose .stratum/tracking.db holds the model registry, relative to this file. Default: the folder of this file.' },
+      },
+    },
     metadata: {
       type: 'object',
       additionalProperties: false,

@@ -130,7 +130,7 @@ export async function deploy(options: PushOptions): Promise<DeployReport> {
     if (!deployable(component) || !counts.has(component.name)) continue;
     const bundle = result.bundles.get(component.name);
     if (!bundle) {
-      throw new StratumError('DEPLOY_FAILED', `component ${component.name} has no local bundle to push (registry references are not deployable yet)`, { detail: { field: `components.${component.name}` }, hint: 'Give the component a bundle: path to an exported bundle folder.' });
+      throw new StratumError('DEPLOY_FAILED', `component ${component.name} has no resolved bundle to push`, { detail: { field: `components.${component.name}` }, hint: 'Give the component a bundle: path to an exported bundle folder, or a model: name@alias registered in the workspace registry.' });
     }
     packed.set(component.name, await packBundle(bundle.dir));
   }

@@ -77,8 +77,8 @@ export function renderKubernetes(descriptor: ApplicationDescriptor, options: Kub
       skipped.push({ component: c.name, reason: 'data sources are not rendered (they run outside the cluster)' });
       continue;
     }
-    if (c.bundle === undefined) {
-      skipped.push({ component: c.name, reason: `registry reference ${c.model} cannot be resolved yet; export a bundle` });
+    if (c.bundle === undefined && !options.bundles?.has(c.name)) {
+      skipped.push({ component: c.name, reason: `registry reference ${c.model} was not resolved (run stratum check on the descriptor)` });
       continue;
     }
     components.push(renderComponent(descriptor, c, options));
