@@ -128,6 +128,17 @@ export interface ApiMethods {
   'workspace.saveNotebook': { request: { path: string; notebook: Notebook; baseRevision: Revision | null }; response: { revision: Revision } };
   /** Creates `path` from a starter (`blank` = empty notebook). @throws `SAVE_CONFLICT` when the file exists. */
   'workspace.createNotebook': { request: { path: string; starter: string }; response: NotebookFile };
+  /**
+   * Exports the saved notebook at `path` to Jupyter (nbformat 4.5) as `NAME.ipynb` beside it,
+   * replacing an earlier export; returns the `.ipynb` path. @throws `FILE_NOT_FOUND`, `NOTEBOOK_INVALID`.
+   */
+  'workspace.exportIpynb': { request: { path: string }; response: { path: string } };
+  /**
+   * Imports the Jupyter notebook at `path` (`.ipynb`) as `out` (default `NAME.stratum.json` beside it)
+   * and returns the notebook's path. An existing notebook is replaced only with `overwrite: true`.
+   * @throws `SAVE_CONFLICT` when `out` exists, `NOTEBOOK_INVALID` naming the bad field (`cells[2].cell_type`), `FILE_NOT_FOUND`.
+   */
+  'workspace.importIpynb': { request: { path: string; out?: string; overwrite?: boolean }; response: { path: string } };
   /** Templates with their params schemas. */
   'templates.list': { request: Record<string, never>; response: TemplateInfo[] };
   /** The code a template cell stands for ("show code", "convert to code"). @throws `TEMPLATE_UNKNOWN`, `TEMPLATE_PARAMS`. */
@@ -163,6 +174,8 @@ export const API_METHODS = [
   'workspace.readNotebook',
   'workspace.saveNotebook',
   'workspace.createNotebook',
+  'workspace.exportIpynb',
+  'workspace.importIpynb',
   'templates.list',
   'templates.renderCode',
   'kernel.execute',

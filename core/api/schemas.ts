@@ -16,6 +16,9 @@ const relativePath = { type: 'string', minLength: 1, maxLength: 1024, pattern: '
 /** A notebook path: a relative path ending in `.stratum.json`. */
 const notebookPath = { ...relativePath, pattern: '^[^\\u0000-\\u001f]+\\.stratum\\.json$' } as const;
 
+/** A Jupyter notebook path: a relative path ending in `.ipynb`. */
+const ipynbPath = { ...relativePath, pattern: '^[^\\u0000-\\u001f]+\\.ipynb$' } as const;
+
 const empty = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 const pathOnly = { type: 'object', additionalProperties: false, required: ['path'], properties: { path: notebookPath } } as const;
@@ -46,6 +49,13 @@ export const REQUEST_SCHEMAS: Record<ApiMethod, Record<string, unknown>> = {
     additionalProperties: false,
     required: ['path', 'starter'],
     properties: { path: notebookPath, starter: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
+  },
+  'workspace.exportIpynb': pathOnly,
+  'workspace.importIpynb': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: { path: ipynbPath, out: notebookPath, overwrite: { type: 'boolean' } },
   },
   'templates.list': empty,
   'templates.renderCode': {

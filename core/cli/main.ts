@@ -17,6 +17,7 @@ import { registerDescriptorCommands } from './descriptor.ts';
 import { registerAgentCommand } from './agent.ts';
 import { registerDeployCommands } from './deploy.ts';
 import { registerOpenCommand } from './open.ts';
+import { registerIpynbCommands } from './ipynb.ts';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -117,6 +118,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerAgentCommand(program, io);
   registerDeployCommands(program, io);
   registerOpenCommand(program, io);
+  registerIpynbCommands(program, io);
   return program;
 }
 

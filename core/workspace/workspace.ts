@@ -13,6 +13,7 @@ import path from 'node:path';
 import { StratumError } from '../errors.ts';
 import writeFileAtomic from 'write-file-atomic';
 import { parseNotebook, serializeNotebook } from '../notebook/document.ts';
+import { ipynbPathFor, notebookPathFor, parseIpynb, serializeIpynb } from '../notebook/ipynb.ts';
 import { templates, renderTemplateCode } from '../../templates/index.ts';
 import type { ApiHandlers, FileEntry, FileKind, Revision, WorkbenchEvent } from '../api/contract.ts';
 import { KernelSessions, type KernelSessionsOptions } from './kernels.ts';
@@ -178,6 +179,31 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       const text = serializeNotebook(notebook);
       const revision = await write(file, rel, text, null);
       return { path: rel, notebook: parseNotebook(text, rel), revision };
+    },
+    'workspace.exportIpynb': async ({ path: rel }) => {
+      const file = await resolveInside(root, rel);
+      const text = await readIfExists(file);
+      if (text === undefined) throw new StratumError('FILE_NOT_FOUND', `notebook ${rel} does not exist`, { detail: { path: rel } });
+      const outRel = ipynbPathFor(rel);
+      const out = await resolveInside(root, outRel);
+      try {
+        await writeFileAtomic(out, serializeIpynb(parseNotebook(text, rel)), { encoding: 'utf8', fsync: true });
+      } catch (error) {
+        if (error instanceof StratumError) throw error;
+        throw new StratumError('NOTEBOOK_IO', `cannot write ${outRel}: ${(error as Error).message}`, { detail: { path: outRel }, cause: error });
+      }
+      return { path: outRel };
+    },
+    'workspace.importIpynb': async ({ path: rel, out, overwrite }) => {
+      const file = await resolveInside(root, rel);
+      const text = await readIfExists(file);
+      if (text === undefined) throw new StratumError('FILE_NOT_FOUND', `${rel} does not exist`, { detail: { path: rel } });
+      const outRel = out ?? notebookPathFor(rel);
+      const target = await resolveInside(root, outRel);
+      const notebookText = serializeNotebook(parseIpynb(text, rel));
+      const current = overwrite ? await readIfExists(target) : undefined;
+      await write(target, outRel, notebookText, current === undefined ? null : revisionOf(current));
+      return { path: outRel };
     },
     'templates.list': async () => templates.map((t) => ({ id: t.id, title: t.title, task: t.task, description: t.description, paramsSchema: t.paramsSchema })),
     'templates.renderCode': async ({ id, params }) => ({ code: renderTemplateCode(id, params) }),

@@ -1,11 +1,17 @@
 /**
  * The workbench window: a file tree of the workspace (notebooks, data files, bundles), "New
  * notebook" from a starter, the open notebook (address `#/nb/<path>`, so a reload reopens it), a
- * help panel and a status line.
+ * help panel and a status line. "Export .ipynb" writes the open notebook's saved version for
+ * Jupyter; clicking a `.ipynb` file in the tree imports it as a Stratum notebook and opens it.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, TemplateInfo, WorkbenchApi, WorkspaceInfo } from '../../core/api/contract.ts';
 import { NotebookView } from './notebook/NotebookView.tsx';
+import { ApiError } from './api/client.ts';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
 
 function currentNotebook(): string | undefined {
   const m = /^#\/nb\/(.+)$/.exec(window.location.hash);
@@ -14,17 +20,19 @@ function currentNotebook(): string | undefined {
 
 const ICONS: Record<FileEntry['kind'], string> = { directory: '▸', notebook: '▤', data: '▦', bundle: '▧', other: '·' };
 
-function Tree({ entries, open, onOpen }: { entries: FileEntry[]; open: string | undefined; onOpen(path: string): void }) {
+function Tree({ entries, open, onOpen, onImport }: { entries: FileEntry[]; open: string | undefined; onOpen(path: string): void; onImport(path: string): void }) {
   return (
     <ul className="tree">
       {entries.map((e) => (
         <li key={e.path} className={`file file-${e.kind}${e.path === open ? ' open' : ''}`}>
           {e.kind === 'notebook' ? (
             <button type="button" className="file-link" onClick={() => onOpen(e.path)} data-testid="file-notebook">{ICONS[e.kind]} {e.name}</button>
+          ) : e.kind === 'other' && e.name.endsWith('.ipynb') ? (
+            <button type="button" className="file-link" onClick={() => onImport(e.path)} data-testid="file-ipynb" title="Import this Jupyter notebook as a Stratum notebook">{ICONS.notebook} {e.name}</button>
           ) : (
             <span title={e.size !== undefined ? `${e.size.toLocaleString()} bytes` : e.kind}>{ICONS[e.kind]} {e.name}</span>
           )}
-          {e.children && e.children.length > 0 ? <Tree entries={e.children} open={open} onOpen={onOpen} /> : null}
+          {e.children && e.children.length > 0 ? <Tree entries={e.children} open={open} onOpen={onOpen} onImport={onImport} /> : null}
         </li>
       ))}
     </ul>
@@ -96,6 +104,38 @@ export function App({ api }: { api: WorkbenchApi }) {
     );
   };
 
+  const exportIpynb = (path: string): void => {
+    api.workspace.exportIpynb({ path }).then(
+      (r) => {
+        setStatus(`exported ${r.path} (from the saved notebook)`);
+        refresh();
+      },
+      (e: unknown) => setStatus(`cannot export ${path}: ${message(e)}`),
+    );
+  };
+
+  /** Imports a .ipynb; when NAME.stratum.json exists, asks for another name (the same name overwrites). */
+  const importIpynb = (path: string, out?: string, overwrite = false): void => {
+    api.workspace.importIpynb({ path, ...(out ? { out } : {}), ...(overwrite ? { overwrite } : {}) }).then(
+      (r) => {
+        setStatus(`imported ${path} as ${r.path}`);
+        refresh();
+        openNotebook(r.path);
+      },
+      (e: unknown) => {
+        if (e instanceof ApiError && e.code === 'SAVE_CONFLICT') {
+          const target = out ?? path.replace(/\.ipynb$/i, '.stratum.json');
+          const answer = window.prompt(`${target} already exists. Import as (the same name overwrites it):`, target.replace(/\.stratum\.json$/, '-imported.stratum.json'));
+          if (!answer) return;
+          const name = answer.trim().endsWith('.stratum.json') ? answer.trim() : `${answer.trim()}.stratum.json`;
+          importIpynb(path, name, name === target);
+          return;
+        }
+        setStatus(`cannot import ${path}: ${message(e)}`);
+      },
+    );
+  };
+
   const onToggleHelp = useCallback(() => setHelp((h) => !h), []);
 
   if (error) return <div className="fatal" role="alert">Cannot reach the workbench engine: {error}</div>;
@@ -106,7 +146,8 @@ export function App({ api }: { api: WorkbenchApi }) {
         <div className="ws-name">{info?.name ?? '…'}</div>
         <button type="button" className="new-button" onClick={() => setCreating(true)}>New notebook</button>
         {creating && info ? <NewNotebook info={info} onCreate={create} onCancel={() => setCreating(false)} /> : null}
-        <Tree entries={files} open={open} onOpen={openNotebook} />
+        {open ? <button type="button" className="new-button" onClick={() => exportIpynb(open)} title="Write the saved notebook as NAME.ipynb for Jupyter">Export .ipynb</button> : null}
+        <Tree entries={files} open={open} onOpen={openNotebook} onImport={(p) => importIpynb(p)} />
       </nav>
       <main className="main">
         {open ? (
