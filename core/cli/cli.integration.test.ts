@@ -51,7 +51,7 @@ describe('stratum run', () => {
     ]));
     const r = await stratum('run', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cell 2 (id broken01) failed: ReferenceError: notDefined is not defined');
+    expect(r.stderr).toContain('cell 2 (id broken01) line 3 failed: ReferenceError: notDefined is not defined');
     expect(r.stdout).toMatch(/cell\[broken01\]:3/);
     expect(r.stdout).not.toContain('must not run');
   });
@@ -62,6 +62,27 @@ describe('stratum run', () => {
     const r = await stratum('run', file);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error \[NOTEBOOK_INVALID\].*cells\[0\]\.type/);
+  });
+
+  it('refuses an --out it could not write before running any cell', async () => {
+    const file = path.join(dir, 'out.stratum.json');
+    writeFileSync(file, notebook([{ id: 'ran00001', source: 'console.log("cell ran")' }]));
+    const missing = await stratum('run', file, '--out', path.join(dir, 'no-such-folder', 'x.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/error \[NOTEBOOK_IO\]: cannot write the executed notebook to .*no-such-folder.*does not exist/);
+    expect(missing.stdout).not.toContain('cell ran');
+    const folder = await stratum('run', file, '--out', dir);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('it is a folder');
+    expect(folder.stdout).not.toContain('cell ran');
+  });
+
+  it('says a cell hit the --cell-timeout', async () => {
+    const file = path.join(dir, 'loop.stratum.json');
+    writeFileSync(file, notebook([{ id: 'loop0001', source: 'while (true) {}' }]));
+    const r = await stratum('run', file, '--cell-timeout', '2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cell 1 (id loop0001) failed: KernelInterrupted: the cell ran longer than the 2 s cell timeout and was interrupted');
   });
 
   it('names a missing notebook file', async () => {

@@ -8,6 +8,7 @@
  *   Dockerfile per model service; refuses while a schema or reference error stands.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { StratumError } from '../errors.ts';
 import { checkDescriptor } from '../deploy/checker/check.ts';
 import { formatFindings, formatPlan } from '../deploy/checker/format.ts';
 import { validateDescriptor } from '../deploy/descriptor/parse.ts';
@@ -72,7 +73,7 @@ export function registerDescriptorCommands(program: Command, io: CliIo): void {
     .option('--namespace <ns>', 'namespace of every object')
     .option('--cpu-target <percent>', 'autoscaler target CPU utilization, percent', parsePercent, 70)
     .action(async (file: string, opts: { out: string; target: string; imagePrefix: string; namespace?: string; cpuTarget: number }) => {
-      if (opts.target !== 'kubernetes') throw new InvalidArgumentError(`unknown target "${opts.target}": only "kubernetes" is supported`);
+      if (opts.target !== 'kubernetes') throw new StratumError('USAGE', `unknown --target "${opts.target}": only "kubernetes" is supported`, { detail: { field: 'target' } });
       const { descriptor, findings, bundles } = await checkDescriptor({ path: file }, { skipPlacement: true });
       if (findings.length > 0) io.err(formatFindings(findings, { file }));
       if (hasError(findings) || !descriptor) {

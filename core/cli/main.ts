@@ -89,7 +89,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       });
       io.err(`executed notebook written to ${out} (${seconds(result.durationMs)})\n`);
       if (result.failed) {
-        io.err(`error: cell ${result.failed.index + 1} (id ${result.failed.cellId}) failed: ${result.failed.ename}: ${result.failed.evalue}\n`);
+        io.err(`error: cell ${result.failed.index + 1} (id ${result.failed.cellId})${result.failed.line === undefined ? '' : ` line ${result.failed.line}`} failed: ${result.failed.ename}: ${result.failed.evalue}\n`);
         process.exitCode = 1;
       }
     });
@@ -123,6 +123,26 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 }
 
 /**
+ * A user-facing sentence for the errors a server gets from `listen()` (busy port, address not on
+ * this machine, privileged port); `undefined` for anything else.
+ */
+export function describeListenError(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.syscall !== 'listen') return undefined;
+  const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `port ${e.port} on ${e.address} is already in use (${where}); pass another --port, or 0 for any free port`;
+    case 'EADDRNOTAVAIL':
+      return `address ${e.address} is not an address of this machine (${where}); pass a local --host such as 127.0.0.1 or 0.0.0.0`;
+    case 'EACCES':
+      return `not allowed to listen on ${where} (ports below 1024 need privileges); pass a --port above 1023`;
+    default:
+      return `cannot listen on ${where}: ${e.message}`;
+  }
+}
+
+/**
  * Runs the CLI with `argv` (as `process.argv`) and returns the exit code.
  * Never throws: expected errors are printed with their hint, bugs with their stack.
  */
@@ -135,6 +155,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (error instanceof CommanderError) return error.exitCode;
     if (isStratumError(error)) {
       io.err(`error [${error.code}]: ${error.describe()}\n`);
+      return 1;
+    }
+    const network = describeListenError(error);
+    if (network) {
+      io.err(`error: ${network}\n`);
       return 1;
     }
     io.err(`internal error (a bug, please report it): ${(error as Error).stack ?? String(error)}\n`);

@@ -31,7 +31,7 @@ export function renderOutputText(output: CellOutput, options: RenderTextOptions 
     case 'stream':
       return output.text;
     case 'error':
-      return [`${output.ename}: ${output.evalue}`, ...output.traceback.map((l) => `    ${l}`)].join('\n') + '\n';
+      return [`${output.ename}: ${output.evalue}`, ...output.traceback.map((l) => `    ${l}`), ...(output.hint ? [`  hint: ${output.hint}`] : [])].join('\n') + '\n';
     case 'display':
     case 'result':
       return renderMimeBundle(output.data, options);

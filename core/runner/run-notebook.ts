@@ -5,7 +5,8 @@
  * Template cells are rendered to code first (one execution path: the kernel only runs code).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StratumError, serializeError } from '../errors.ts';
 import { loadNotebook, saveNotebook } from '../notebook/document.ts';
@@ -37,10 +38,40 @@ export interface RunNotebookResult {
   notebook: Notebook;
   /** `ok` when every cell ran; otherwise the first failing cell. */
   status: 'ok' | 'error';
-  /** 0-based index and id of the failing cell, when status is `error`. */
-  failed?: { index: number; cellId: string; ename: string; evalue: string };
+  /** 0-based index and id of the failing cell, when status is `error`; `line` is the 1-based cell line the traceback points at, when known. */
+  failed?: { index: number; cellId: string; ename: string; evalue: string; line?: number };
   /** Wall time of the whole run, ms. */
   durationMs: number;
+}
+
+/** 1-based line of the innermost `cell[<id>]:<line>` frame of a traceback. */
+function cellLine(traceback: string[], cellId: string): number | undefined {
+  const frame = new RegExp(`cell\\[${cellId.replace(/[^\w-]/g, '')}\\]:(\\d+)`);
+  for (const line of traceback) {
+    const m = frame.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/**
+ * Fails before any cell runs when the executed notebook could not be written to `out`
+ * (missing folder, a folder in the way, no permission), so a long run is never lost at the end.
+ *
+ * @throws StratumError `NOTEBOOK_IO` naming the path and what to do
+ */
+async function assertWritable(out: string): Promise<void> {
+  const target = path.resolve(out);
+  const dir = path.dirname(target);
+  const fail = (why: string, hint: string): never => {
+    throw new StratumError('NOTEBOOK_IO', `cannot write the executed notebook to ${target}: ${why}`, { detail: { path: target, field: 'out' }, hint });
+  };
+  const dirStat = await stat(dir).catch(() => undefined);
+  if (!dirStat) fail(`folder ${dir} does not exist`, 'Create the folder or pass another --out.');
+  if (!dirStat!.isDirectory()) fail(`${dir} is not a folder`, 'Pass another --out.');
+  const outStat = await stat(target).catch(() => undefined);
+  if (outStat?.isDirectory()) fail('it is a folder', 'Pass a file name, e.g. --out run.executed.stratum.json.');
+  await access(dir, constants.W_OK).catch(() => fail(`folder ${dir} is not writable`, 'Pass --out in a folder you can write to.'));
 }
 
 /** Short human label of a cell, e.g. `code`, `template tabular.mlp-classifier`. */
@@ -72,6 +103,7 @@ export function cellCode(cell: Cell): string {
 export async function runNotebook(options: RunNotebookOptions): Promise<RunNotebookResult> {
   const started = performance.now();
   const notebook = await loadNotebook(options.path);
+  if (options.out) await assertWritable(options.out);
   const emit = options.onEvent ?? (() => {});
   const runnable = notebook.cells.filter((c) => c.type !== 'markdown');
   const total = runnable.length;
@@ -101,7 +133,13 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
         failed = { index: notebook.cells.indexOf(cell), cellId: cell.id, ename: e.ename, evalue: e.evalue };
         break;
       }
-      const timer = options.cellTimeoutMs ? setTimeout(() => void kernel.interrupt(), options.cellTimeoutMs) : undefined;
+      let timedOut = false;
+      const timer = options.cellTimeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            void kernel.interrupt();
+          }, options.cellTimeoutMs)
+        : undefined;
       const result = await kernel.execute({ id: cell.id, source: code, language: cell.language ?? 'typescript' }, (output) => {
         emit({ kind: 'output', index, cell, output });
       });
@@ -111,11 +149,15 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
       emit({ kind: 'cell-end', index, total, cell, status: result.status, durationMs: result.durationMs });
       if (result.status !== 'ok') {
         const err = result.outputs.find((o) => o.type === 'error');
+        const line = err?.type === 'error' ? cellLine(err.traceback, cell.id) : undefined;
         failed = {
           index: notebook.cells.indexOf(cell),
           cellId: cell.id,
           ename: err?.type === 'error' ? err.ename : result.status,
-          evalue: err?.type === 'error' ? err.evalue : `cell ${result.status}`,
+          evalue: timedOut
+            ? `the cell ran longer than the ${options.cellTimeoutMs! / 1000} s cell timeout and was interrupted`
+            : err?.type === 'error' ? err.evalue : `cell ${result.status}`,
+          ...(line === undefined ? {} : { line }),
         };
         break;
       }

@@ -29,7 +29,7 @@ import type { ServiceStatus } from '../agent/protocol.ts';
 import { commandLine, freePort } from '../agent/supervisor.ts';
 import { AgentClient } from './client.ts';
 import type { DeployReport } from './deploy.ts';
-import { status, undeploy } from './deploy.ts';
+import { deploy, status, undeploy } from './deploy.ts';
 import { packBundle } from './pack.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -284,6 +284,18 @@ describe('node agents on 127.0.0.2 (edge) and 127.0.0.3 (cloud)', () => {
     expect((error as Error).message).toContain(`127.0.0.4:${port}`);
     expect((error as Error).message).toContain('ECONNREFUSED');
     expect((error as { hint?: string }).hint).toMatch(/stratum agent/);
+  });
+
+  it('refuses to deploy anything while one planned node rejects its token (no half-deployed application)', async () => {
+    await writeFile(join(root, 'wrong-token'), 'not-the-token\n', { mode: 0o600 });
+    const wrong = join(root, 'app-wrong-token.yaml');
+    await writeFile(wrong, (await readFile(descriptorPath, 'utf8')).replace('tokenFile: token\n  - name: cloud-1', 'tokenFile: wrong-token\n  - name: cloud-1'));
+    const error = await deploy({ path: wrong }).catch((e: unknown) => e);
+    expect(isStratumError(error, 'DEPLOY_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('nothing was pushed');
+    expect((error as Error).message).toMatch(/node\.unreachable {2}nodes\[0\]\.address: capabilities of edge-1/);
+    expect((await cloud.client.status()).services).toEqual([]);
+    expect((await edge.client.status()).services).toEqual([]);
   });
 
   it('stratum deploy pushes the model to both nodes; predictions through each endpoint equal in-process ones', async () => {

@@ -13,6 +13,7 @@
 import { dirname, resolve } from 'node:path';
 import { StratumError } from '../../errors.ts';
 import { checkDescriptor } from '../checker/check.ts';
+import { formatFindings } from '../checker/format.ts';
 import { validateDescriptor } from '../descriptor/parse.ts';
 import type { ServiceStatus } from '../agent/protocol.ts';
 import type { ApplicationDescriptor, ComponentSpec, Finding, NodeSpec } from '../types.ts';
@@ -113,8 +114,11 @@ export async function deploy(options: PushOptions): Promise<DeployReport> {
     },
   });
   const checkMs = performance.now() - started;
-  const errors = result.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0 || !result.descriptor) throw checkFailed(result.findings, options.path);
+  // A node whose agent does not answer (down, wrong address, wrong token) blocks the whole deploy:
+  // pushing to the other nodes first would leave the application half-deployed.
+  const findings = result.findings.map((f): Finding => (f.rule === 'node.unreachable' ? { ...f, severity: 'error' } : f));
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0 || !result.descriptor) throw checkFailed(findings, options.path);
   if (!result.plan) throw new StratumError('DEPLOY_FAILED', `${options.path}: the checker found no placement plan; nothing was pushed`, { detail: { path: options.path, findings: result.findings } });
   const descriptor = result.descriptor;
 
@@ -224,7 +228,7 @@ async function firstPrediction(status: ServiceStatus, example: Record<string, un
 
 function checkFailed(findings: Finding[], path: string): StratumError {
   const errors = findings.filter((f) => f.severity === 'error');
-  return new StratumError('DEPLOY_FAILED', `${path}: ${errors.length} error(s) found by the checker; nothing was pushed`, {
+  return new StratumError('DEPLOY_FAILED', `${path}: ${errors.length} error(s); nothing was pushed\n${formatFindings(errors, { file: path }).trimEnd()}`, {
     detail: { path, findings },
     hint: `Fix them (stratum check ${path} lists each with its YAML path and a fix) and deploy again.`,
   });
