@@ -150,3 +150,28 @@ describe('inputJsonSchema', () => {
     expect((inputJsonSchema(state).properties as Record<string, object>).c).not.toHaveProperty('enum');
   });
 });
+
+describe('guardrail: identifier-like text columns', () => {
+  // 60 rows, 60 distinct ids: more than MAX_INFERRED_CATEGORIES (50) distinct values and more than half the rows.
+  const rows = Array.from({ length: 60 }, (_, i) => ({ id: `2012-01-${String(i).padStart(2, '0')}`, x: i }));
+
+  it('refuses an inferred category with one value per row, naming the column and what to do', () => {
+    expect(() => fitPreprocessor(rows, { features: ['x', 'id'] })).toThrow(/column "id" has 60 distinct values in 60 rows: it looks like an identifier/);
+  });
+
+  it('encodes it anyway when the column is declared categorical', () => {
+    expect(fitPreprocessor(rows, { features: ['id'], categorical: ['id'] }).outputWidth).toBe(60);
+  });
+
+  it('lists at most 20 known categories in an unseen-category error', () => {
+    const state = fitPreprocessor(rows, { features: ['id'], categorical: ['id'] });
+    let message = '';
+    try {
+      transformRecords(state, [{ id: 'never-seen' }]);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('(60 in all)');
+    expect(message.match(/"2012-01-/g)).toHaveLength(20);
+  });
+});

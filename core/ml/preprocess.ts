@@ -146,7 +146,32 @@ function fitFeature(records: FeatureRecord[], name: string, declaredCategorical:
     throw dataError(`column "${name}" holds numbers stored as strings (e.g. ${fieldPath(present[0].row, name)} = ${describeValue(present[0].value)})`, present[0].row, name,
       `Convert the column to numbers, or list "${name}" in categorical if the values are codes.`);
   }
-  return fitCategoricalStep(name, present.map((p) => String(p.value)), valueType, unseen);
+  const step = fitCategoricalStep(name, present.map((p) => String(p.value)), valueType, unseen);
+  if (!declaredCategorical && step.categories.length > MAX_INFERRED_CATEGORIES && step.categories.length > present.length / 2) {
+    throw dataError(
+      `column "${name}" has ${step.categories.length} distinct values in ${present.length} rows: it looks like an identifier, a date or free text, not a category (one-hot encoding it gives a model that only knows the training rows' values)`,
+      undefined,
+      name,
+      `Drop "${name}" from the features, derive numeric features from it (e.g. month or day of year from a date), or list it in categorical to encode it anyway.`,
+    );
+  }
+  return step;
+}
+
+/**
+ * Guardrail: a text column is not taken as an inferred category when it has more than this many
+ * distinct values AND more distinct values than half its rows (identifiers, dates, free text).
+ * Listing the column in `categorical` overrides it.
+ */
+export const MAX_INFERRED_CATEGORIES = 50;
+
+/** At most this many known categories are quoted in an error message. */
+const MAX_LISTED_CATEGORIES = 20;
+
+/** `"a", "b", ... (and N more)` for error messages. */
+export function listCategories(categories: readonly unknown[]): string {
+  const shown = categories.slice(0, MAX_LISTED_CATEGORIES).map((c) => JSON.stringify(c)).join(', ');
+  return categories.length > MAX_LISTED_CATEGORIES ? `${shown}, ... (${categories.length} in all)` : shown;
 }
 
 function fitNumericStep(name: string, values: number[], missingCount: number): NumericFeatureStep {
@@ -220,7 +245,7 @@ export function transformRecords(state: PreprocessorState, records: FeatureRecor
       const index = indexes[s]?.get(category);
       if (index !== undefined) out[col + index] = 1;
       else if ((options.unseen ?? step.unseen) === 'error') {
-        throw requestError(`${field}: unknown category ${describeValue(raw)} (known: ${step.categories.map((c) => JSON.stringify(c)).join(', ')})`, row, field);
+        throw requestError(`${field}: unknown category ${describeValue(raw)} (known: ${listCategories(step.categories)})`, row, field);
       }
       col += step.categories.length;
     });

@@ -16,6 +16,7 @@ import { fastify, type FastifyError, type FastifyInstance, type FastifyReply } f
 import { randomUUID } from 'node:crypto';
 import { StratumError, isStratumError } from '../errors.ts';
 import { predictTabular, type TaskPrediction } from '../ml/predict.ts';
+import { listCategories } from '../ml/preprocess.ts';
 import type { FeatureRecord } from '../ml/types.ts';
 import { loadBundle, type LoadedBundle } from './bundle.ts';
 import { SERVICE_LIMITS } from './openapi.ts';
@@ -314,7 +315,7 @@ function describeAjvError(error: ErrorObject, record: FeatureRecord, index: numb
     }
     case 'enum': {
       const field = fieldPath(index, segments);
-      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map((v) => JSON.stringify(v)).join(', ') : '';
+      const allowed = Array.isArray(params.allowedValues) ? listCategories(params.allowedValues) : '';
       return { field, message: `${field} must be one of ${allowed} (got ${describeType(valueAt(record, segments))}: a category not seen in training)` };
     }
     case 'additionalProperties': {
