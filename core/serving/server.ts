@@ -311,7 +311,9 @@ function describeAjvError(error: ErrorObject, record: FeatureRecord, index: numb
     }
     case 'type': {
       const field = fieldPath(index, segments);
-      return { field, message: `${field} must be ${String(params.type)} (got ${describeType(valueAt(record, segments))})` };
+      const value = valueAt(record, segments);
+      const expected = params.type === 'number' && typeof value === 'number' ? 'a finite number' : String(params.type);
+      return { field, message: `${field} must be ${expected} (got ${describeType(value)})` };
     }
     case 'enum': {
       const field = fieldPath(index, segments);

@@ -86,7 +86,7 @@ describe('model versions', () => {
     expect(lineage.notebook).toEqual({ path: '/nb.stratum.json', cellId: 'c1', revision: 'rev-9' });
     expect(lineage.data).toEqual(data);
     const noBundle = store.runs.create({ params: {} });
-    expect(thrown(() => store.models.registerVersion({ model: 'weather', runId: noBundle.id })).message).toBe(`run ${noBundle.id} has 0 bundle artifacts; pass bundlePath to choose`);
+    expect(thrown(() => store.models.registerVersion({ model: 'weather', runId: noBundle.id })).message).toBe(`run ${noBundle.id} has 0 bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`);
   });
 });
 

@@ -154,7 +154,7 @@ export class ModelRegistry {
       if (runId === undefined) throw new StratumError('USAGE', 'registerVersion needs bundlePath or runId', { detail: { field: 'bundlePath' } });
       const bundles = this.#runs.get(runId).artifacts.filter((a) => a.kind === 'bundle');
       if (bundles.length !== 1) {
-        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass bundlePath to choose`, { detail: { field: 'bundlePath', runId }, hint: 'Export a bundle for the run (trainAndTrack option `bundle`) or pass its folder.' });
+        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`, { detail: { field: 'bundlePath', runId }, hint: 'Pass the bundle folder the notebook exported (stratum models register NAME --run ID --bundle DIR).' });
       }
       source = bundles[0].path;
     }
