@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { StratumError } from '../core/errors.ts';
 import { getTemplate, renderTemplateCode, templates } from './index.ts';
+import { thrown } from '../core/testing.ts';
 
 const ID = 'tabular.mlp-classifier';
 const WEATHER = { data: 'weather', target: 'weather', features: ['precipitation', 'temp_max', 'temp_min', 'wind'], epochs: 60 };
-
-function thrown(fn: () => unknown): StratumError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StratumError) return error;
-    throw error;
-  }
-  throw new Error('expected a StratumError');
-}
 
 describe('template registry', () => {
   it('lists every tabular template, each with a renderable schema (title and description on every property)', () => {

@@ -1,8 +1,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { StratumError } from '../errors.ts';
 import { fitPreprocessor, inputJsonSchema, transformRecords } from './preprocess.ts';
 import type { FeatureRecord } from './types.ts';
+import { thrown } from '../testing.ts';
 
 // x: numeric with one missing value; c: strings with one missing value; k: constant.
 const rows: FeatureRecord[] = [
@@ -11,16 +11,6 @@ const rows: FeatureRecord[] = [
   { x: null, c: null, k: 5 },
   { x: 10, c: 'b', k: 5 },
 ];
-
-function thrown(fn: () => unknown): StratumError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StratumError) return error;
-    throw error;
-  }
-  throw new Error('expected a StratumError');
-}
 
 describe('fitPreprocessor', () => {
   it('fits median, mean and population std, and sorted categories (hand-computed)', () => {

@@ -4,9 +4,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StratumError } from '../errors.ts';
 import { fingerprintRecords } from './fingerprint.ts';
 import { openTrackingStore, type TrackingStore } from './store.ts';
+import { thrown } from '../testing.ts';
 
 let dir: string;
 let store: TrackingStore;
@@ -25,16 +25,6 @@ function fakeBundle(name: string, weights: string): string {
   };
   writeFileSync(join(bundle, 'manifest.json'), JSON.stringify({ format: 'stratum-bundle', formatVersion: 1, name, files }));
   return bundle;
-}
-
-function thrown(fn: () => unknown): StratumError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StratumError) return error;
-    throw error;
-  }
-  throw new Error('expected a StratumError');
 }
 
 beforeEach(() => {

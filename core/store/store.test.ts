@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StratumError } from '../errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './db.ts';
 import { canonicalJson, fingerprintRecords, hashPath } from './fingerprint.ts';
 import { openTrackingStore, type TrackingStore } from './store.ts';
+import { thrown } from '../testing.ts';
 
 let dir: string;
 let store: TrackingStore;
@@ -14,16 +14,6 @@ const T0 = Date.parse('2026-01-02T03:04:05.000Z');
 let tick = 0;
 // A clock that advances exactly 1 s per reading, so every recorded time is known in advance.
 const clock = (): Date => new Date(T0 + 1000 * tick++);
-
-function thrown(fn: () => unknown): StratumError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StratumError) return error;
-    throw error;
-  }
-  throw new Error('expected a StratumError');
-}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'stratum-store-'));
