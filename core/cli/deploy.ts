@@ -70,11 +70,15 @@ export function registerDeployCommands(program: Command, io: CliIo): void {
     .action(async (descriptor: string, opts: { json?: boolean }) => {
       const { status } = await import('../deploy/push/deploy.ts');
       const rows = await status({ path: descriptor });
+      // Exit 1 when a node could not be asked, so scripts notice (the rows still say which).
+      if (rows.some((r) => r.state === 'unreachable')) process.exitCode = 1;
       if (opts.json) {
         io.out(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
+      const absent = rows.filter((r) => r.state === 'absent');
       for (const row of rows) {
+        if (row.state === 'absent') continue;
         if (!row.service) {
           io.out(`${row.component} on ${row.node}: ${row.state}${row.error ? ` (${row.error})` : ''}\n`);
           continue;
@@ -84,6 +88,7 @@ export function registerDeployCommands(program: Command, io: CliIo): void {
         io.out(`${row.component} on ${row.node}: ${s.state}, version ${s.version}${s.previousVersion ? ` (previous ${s.previousVersion})` : ''}, ${healthy}/${s.replicas} replica(s) healthy at ${s.endpoint}${s.lastError ? `; last error: ${s.lastError}` : ''}\n`);
         for (const i of s.instances) io.out(`    replica ${i.index}: pid ${i.pid} ${i.url} ${i.health} (version ${i.version}, restarts ${i.restarts})\n`);
       }
+      if (absent.length > 0) io.out(`not running: ${absent.map((r) => `${r.component} on ${r.node}`).join(', ')}\n`);
     });
 
   program
