@@ -58,6 +58,8 @@ export class KernelSessions {
       const kernel = await Kernel.start({
         ...this.options.kernelOptions,
         cwd: path.dirname(absolute),
+        // Run tracking records which notebook trained (core/runtime/stratum-scope.ts).
+        env: { ...this.options.kernelOptions?.env, STRATUM_NOTEBOOK_PATH: absolute },
         onLateOutput: (cellId, output) => {
           const runId = session.lastRun?.cellId === cellId ? session.lastRun.runId : 'late';
           this.options.emit({ type: 'cell-output', path: session.path, cellId, runId, output });
