@@ -78,7 +78,7 @@ describe('renderTemplateCode', () => {
     for (const data of ['weather; process.exit(1)', '1abc', 'a b']) {
       const error = thrown(() => renderTemplateCode(ID, { ...WEATHER, data }));
       expect(error.code).toBe('TEMPLATE_PARAMS');
-      expect(error.message).toMatch(/^template tabular\.mlp-classifier: params\.data must match pattern/);
+      expect(error.message).toMatch(/^template tabular\.mlp-classifier: Data must match pattern/);
     }
     expect(thrown(() => renderTemplateCode(ID, { ...WEATHER, resultName: 'stratum' })).message).toBe('params.resultName: "stratum" cannot be used as a variable name');
     expect(thrown(() => renderTemplateCode(ID, { ...WEATHER, resultName: 'weather' })).detail.field).toBe('resultName');
@@ -86,12 +86,12 @@ describe('renderTemplateCode', () => {
 
   it('names the bad parameter', () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
-      [{ ...WEATHER, epochs: 0 }, 'epochs', 'params.epochs must be >= 1'],
-      [{ ...WEATHER, epochs: 2.5 }, 'epochs', 'params.epochs must be integer'],
-      [{ ...WEATHER, features: ['wind', 3] }, 'features[1]', 'params.features[1] must be string'],
-      [{ ...WEATHER, testFraction: 1 }, 'testFraction', 'params.testFraction must be < 1'],
-      [{ ...WEATHER, unseen: 'drop' }, 'unseen', 'params.unseen must be one of "error", "ignore"'],
-      [{ data: 'weather', features: ['wind'] }, 'target', 'params.target is required'],
+      [{ ...WEATHER, epochs: 0 }, 'epochs', 'Epochs must be at least 1'],
+      [{ ...WEATHER, epochs: 2.5 }, 'epochs', 'Epochs must be a whole number'],
+      [{ ...WEATHER, features: ['wind', 3] }, 'features[1]', 'Feature columns item 2 must be a string'],
+      [{ ...WEATHER, testFraction: 1 }, 'testFraction', 'Test fraction must be less than 1'],
+      [{ ...WEATHER, unseen: 'drop' }, 'unseen', 'Unseen categories must be one of "error", "ignore"'],
+      [{ data: 'weather', features: ['wind'] }, 'target', 'Target column is required'],
       [{ ...WEATHER, epoch: 3 }, 'epoch', 'params.epoch is not a parameter of this template'],
     ];
     for (const [params, field, message] of cases) {
@@ -101,6 +101,8 @@ describe('renderTemplateCode', () => {
       expect(error.message).toBe(`template ${ID}: ${message}`);
     }
     expect(thrown(() => renderTemplateCode(ID, null)).message).toBe(`template ${ID}: params must be an object`);
+    // The message names the field by its title; the JSON path stays in the detail.
+    expect(thrown(() => renderTemplateCode(ID, { ...WEATHER, epochs: -5 })).detail.errors).toEqual([{ field: 'params.epochs', label: 'Epochs', message: 'must be at least 1' }]);
   });
 });
 
@@ -134,7 +136,7 @@ describe('renderTemplateCode for the other tabular templates', () => {
 
   it('validates params against each schema and keeps hostile strings inert', () => {
     expect(thrown(() => renderTemplateCode('tabular.kmeans', { data: 'd', features: ['x'], target: 'y' })).detail.field).toBe('target');
-    expect(thrown(() => renderTemplateCode('tabular.decision-tree', { data: 'd', target: 'y', features: ['x'], maxDepth: 0 })).message).toBe('template tabular.decision-tree: params.maxDepth must be >= 1');
+    expect(thrown(() => renderTemplateCode('tabular.decision-tree', { data: 'd', target: 'y', features: ['x'], maxDepth: 0 })).message).toBe('template tabular.decision-tree: Maximum depth must be at least 1');
     expect(thrown(() => renderTemplateCode('tabular.naive-bayes', { data: 'd', target: 'y', features: ['x'], resultName: 'd' })).detail.field).toBe('resultName');
     const evil = 'x"});\nprocess.exit(1); //';
     const code = renderTemplateCode('tabular.logistic-regression', { data: 'd', target: evil, features: [evil] });

@@ -46,20 +46,52 @@ function validatorFor(template: ModelTemplate): ValidateFunction {
   return validate;
 }
 
-/** `params.features[2]`-style name of the value an Ajv error is about. */
-function errorField(error: ErrorObject): string {
+/** JSON path segments of the value an Ajv error is about (`['features', '2']`). */
+function errorSegments(error: ErrorObject): string[] {
   const parts = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const missing = (error.params as { missingProperty?: string; additionalProperty?: string });
   if (error.keyword === 'required' && missing.missingProperty) parts.push(missing.missingProperty);
   if (error.keyword === 'additionalProperties' && missing.additionalProperty) parts.push(missing.additionalProperty);
-  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : `${acc}.${p}`), 'params');
+  return parts;
+}
+
+/** `params.features[2]`-style JSON path of the value an Ajv error is about. */
+function errorField(error: ErrorObject): string {
+  return errorSegments(error).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : `${acc}.${p}`), 'params');
+}
+
+/**
+ * The label a user sees for the value an Ajv error is about: the property's schema `title`
+ * ("Epochs"), with "item N" (1-based) for an array element ("Feature columns item 2"). Falls back
+ * to the JSON path for a property without a title or one the schema does not declare.
+ */
+function errorLabel(error: ErrorObject, schema: Record<string, unknown>): string {
+  const [name, ...rest] = errorSegments(error);
+  if (name === undefined) return 'params';
+  const properties = (schema.properties ?? {}) as Record<string, { title?: unknown }>;
+  const title = Object.hasOwn(properties, name) && typeof properties[name]?.title === 'string' ? properties[name].title : undefined;
+  if (title === undefined || error.keyword === 'additionalProperties') return errorField(error);
+  return [title, ...rest.map((p) => (/^\d+$/.test(p) ? `item ${Number(p) + 1}` : p))].join(' ');
 }
 
 function errorText(error: ErrorObject): string {
-  if (error.keyword === 'required') return 'is required';
-  if (error.keyword === 'additionalProperties') return 'is not a parameter of this template';
-  if (error.keyword === 'enum') return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-  return error.message ?? 'is invalid';
+  const p = error.params as { limit?: unknown; type?: unknown; allowedValues?: unknown[]; pattern?: unknown };
+  switch (error.keyword) {
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not a parameter of this template';
+    case 'enum': return `must be one of ${(p.allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum': return `must be at least ${String(p.limit)}`;
+    case 'maximum': return `must be at most ${String(p.limit)}`;
+    case 'exclusiveMinimum': return `must be greater than ${String(p.limit)}`;
+    case 'exclusiveMaximum': return `must be less than ${String(p.limit)}`;
+    case 'type': return p.type === 'integer' ? 'must be a whole number' : `must be ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}`;
+    case 'minItems': return `needs at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems': return `takes at most ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
+    case 'minLength': return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+    case 'uniqueItems': return 'must not repeat an item';
+    case 'pattern': return `must match pattern "${String(p.pattern)}"`;
+    default: return error.message ?? 'is invalid';
+  }
 }
 
 /**
@@ -70,7 +102,8 @@ function errorText(error: ErrorObject): string {
  * @param params - the cell's parameters (not modified)
  * @returns TypeScript source
  * @throws StratumError `TEMPLATE_UNKNOWN` for an unknown id; `TEMPLATE_PARAMS` naming the bad
- *   parameter (e.g. `params.epochs must be >= 1`), all problems listed in `detail.errors`
+ *   parameter by its schema title (e.g. `Epochs must be at least 1`), with its JSON path in
+ *   `detail.field` (`epochs`) and all problems (`{ field: 'params.epochs', label, message }`) in `detail.errors`
  * @example
  * ```ts
  * renderTemplateCode('tabular.mlp-classifier', { data: 'weather', target: 'weather', features: ['wind'] });
@@ -84,9 +117,9 @@ export function renderTemplateCode(id: string, params: unknown): string {
   const copy: unknown = structuredClone(params);
   const validate = validatorFor(template);
   if (!validate(copy)) {
-    const errors = (validate.errors ?? []).map((e) => ({ field: errorField(e), message: errorText(e) }));
-    const first = errors[0] ?? { field: 'params', message: 'is invalid' };
-    throw new StratumError('TEMPLATE_PARAMS', `template ${id}: ${first.field} ${first.message}`, {
+    const errors = (validate.errors ?? []).map((e) => ({ field: errorField(e), label: errorLabel(e, template.paramsSchema), message: errorText(e) }));
+    const first = errors[0] ?? { field: 'params', label: 'params', message: 'is invalid' };
+    throw new StratumError('TEMPLATE_PARAMS', `template ${id}: ${first.label} ${first.message}`, {
       detail: { field: first.field.replace(/^params\.?/, '') || 'params', errors },
     });
   }

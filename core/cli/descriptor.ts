@@ -5,7 +5,9 @@
  * - `stratum check DESCRIPTOR` — every rule (references, fit, placement, QoS); prints the findings
  *   like a compiler and, when there is no error, the placement plan; exit 1 on any error.
  * - `stratum render DESCRIPTOR --target kubernetes --out DIR` — Deployment, Service, HPA and a
- *   Dockerfile per model service; refuses while a schema or reference error stands.
+ *   Dockerfile per model service; refuses (exit 1, nothing written) while a schema, reference or
+ *   fit error stands (a component needing more than every declared node has); the placement plan
+ *   and QoS stages are skipped, since the cluster's scheduler places the pods.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { StratumError } from '../errors.ts';

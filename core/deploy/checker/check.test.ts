@@ -201,6 +201,22 @@ describe('checkDescriptor rules on inline descriptors', () => {
     expect(ok.findings).toEqual([]);
     expect(ok.plan?.replicas).toEqual([{ component: 'weather', node: 'a', index: 0 }]);
   });
+  it('node.arch-mismatch: a node declared arm64 whose agent reports x64 is an error naming both, and the reported arch is used', async () => {
+    // weather needs arch [arm64]; edge-1 declares arm64 (so the declared value alone would fit) but its agent reports x64.
+    const text = head(`  - name: weather\n    kind: model-service\n    bundle: seattle-weather/output/seattle-weather-bundle\n    port: 8080\n    requirements: { arch: [arm64] }\n`) + EDGE_NODE;
+    const reported: NodeCapabilities = { cores: 4, memoryMiB: 1024, diskMiB: 8192, arch: 'x64', os: 'linux', runtimes: { node: '20.20.2' }, tfjsBackends: ['cpu', 'wasm'], accelerators: [] };
+    const { findings, plan } = await checkDescriptor({ text, baseDir: fx.root }, { capabilities: async () => reported });
+    const mismatch = findings.find((f) => f.rule === 'node.arch-mismatch');
+    expect(mismatch).toMatchObject({ severity: 'error', path: 'nodes[0].capabilities.arch', line: 15 });
+    expect(mismatch!.message).toBe('edge-1 declares arch arm64 but its agent reports x64');
+    // With the reported x64, the arm64-only component has no node: fit.arch names x64.
+    expect(findings.find((f) => f.rule === 'fit.arch')?.message).toContain('edge-1: x64');
+    expect(plan).toBeUndefined();
+    // Agreeing reports raise nothing.
+    const agree = await checkDescriptor({ text, baseDir: fx.root }, { capabilities: async () => ({ ...reported, arch: 'arm64' }) });
+    expect(agree.findings.filter((f) => f.rule.startsWith('node.'))).toEqual([]);
+    expect(agree.plan?.replicas).toEqual([{ component: 'weather', node: 'edge-1', index: 0 }]);
+  });
 });
 
 describe('stratum validate / check', () => {

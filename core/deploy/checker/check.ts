@@ -30,7 +30,12 @@ export interface CheckOptions {
    * Declared values win field by field over reported ones.
    */
   capabilities?: (node: NodeSpec) => Promise<NodeCapabilities | undefined>;
-  /** Run only the schema and reference stages (used by `stratum render`, where a cluster schedules). */
+  /**
+   * Skip the first-fit-decreasing plan and the QoS stage (used by `stratum render`, where a cluster
+   * schedules). The fit stage still runs: a component whose requirements exceed every declared
+   * node's capabilities (`fit.*`, `place.no-node`) is an error either way. A node with unknown
+   * capabilities is then only a warning, since the rendered target does not deploy to it.
+   */
   skipPlacement?: boolean;
 }
 
@@ -88,9 +93,9 @@ export async function checkDescriptor(input: DescriptorInput, options: CheckOpti
   const descriptor = raw as ApplicationDescriptor;
   const ctx: Context = { source, descriptor, findings: [], bundles: new Map() };
   await checkReferences(ctx);
-  if (options.skipPlacement) return { descriptor, findings: ctx.findings, bundles: ctx.bundles };
   const nodes = await resolveNodes(ctx, options);
   const fits = checkFit(ctx, nodes);
+  if (options.skipPlacement) return { descriptor, findings: ctx.findings, bundles: ctx.bundles };
   const plan = place(ctx, nodes, fits);
   checkQos(ctx, nodes, fits, plan);
   return { descriptor, findings: ctx.findings, bundles: ctx.bundles, ...(plan ? { plan } : {}) };
@@ -226,10 +231,15 @@ async function resolveNodes(ctx: Context, options: CheckOptions): Promise<Resolv
             add(ctx, 'warning', 'node.overdeclared', ['nodes', index, 'capabilities', key], `${spec.name} declares ${key} ${said} but its agent reports ${have}`, `declare at most ${have}, or remove the field to use the reported value`);
           }
         }
+        if (declared.arch !== undefined && reported.arch !== undefined && declared.arch !== reported.arch) {
+          // An architecture is a fact, not a budget: the agent's report wins, and the mismatch is an error.
+          caps.arch = reported.arch;
+          add(ctx, 'error', 'node.arch-mismatch', ['nodes', index, 'capabilities', 'arch'], `${spec.name} declares arch ${declared.arch} but its agent reports ${reported.arch}`, `declare arch: ${reported.arch}, remove the field to use the reported value, or check that ${spec.address} is the intended machine`);
+        }
       }
       const missing = (['cores', 'memoryMiB'] as const).filter((k) => caps[k] === undefined);
       if (missing.length > 0) {
-        add(ctx, 'error', 'node.capabilities', ['nodes', index], `capabilities of ${spec.name} are unknown (${missing.join(', ')}): it cannot host anything`, `declare capabilities.${missing.join(' and capabilities.')} or make its agent reachable at ${spec.address}`);
+        add(ctx, options.skipPlacement ? 'warning' : 'error', 'node.capabilities', ['nodes', index], `capabilities of ${spec.name} are unknown (${missing.join(', ')}): it cannot host anything`, `declare capabilities.${missing.join(' and capabilities.')} or make its agent reachable at ${spec.address}`);
       }
       return { spec, index, caps, layer: spec.layer, labels: { ...(caps.labels ?? {}), ...(spec.labels ?? {}) }, latencyFactor: spec.latencyFactor ?? 1 };
     }),
@@ -423,7 +433,7 @@ function place(ctx: Context, nodes: ResolvedNode[], fits: ComponentFit[]): Place
     );
   }
   if (outcome.unplaced.length > 0 || active.some((f) => f.fitting.length === 0 && f.req.replicas.min > 0)) return undefined;
-  if (ctx.findings.some((f) => f.severity === 'error' && (f.rule.startsWith('fit.') || f.rule.startsWith('place.') || f.rule === 'node.capabilities'))) return undefined;
+  if (ctx.findings.some((f) => f.severity === 'error' && (f.rule.startsWith('fit.') || f.rule.startsWith('place.') || f.rule === 'node.capabilities' || f.rule === 'node.arch-mismatch'))) return undefined;
   const order = new Map(ctx.descriptor.components.map((c, i) => [c.name, i]));
   const replicas = [...outcome.plan.replicas].sort((a, b) => order.get(a.component)! - order.get(b.component)! || a.index - b.index);
   return { replicas };

@@ -31,7 +31,7 @@ export interface DescriptorSource {
   value: unknown;
   /** 1-based line of the key (or item) at `path`, or of its nearest existing ancestor. */
   lineOf(path: PathSegments): number | undefined;
-  /** YAML syntax errors (rule `yaml`). */
+  /** The first YAML syntax error (rule `yaml`), or the one finding that the text is not a descriptor at all (rule `descriptor`). */
   yamlFindings: Finding[];
 }
 
@@ -79,21 +79,51 @@ export async function readDescriptorSource(input: DescriptorInput): Promise<Desc
   return parseDescriptorText(text, baseDir, file);
 }
 
-/** Parses descriptor text synchronously; see {@link readDescriptorSource}. */
+/** The finding for text that is not a descriptor at all (a README, a notebook, an empty file). */
+const NOT_A_DESCRIPTOR = 'not a Stratum descriptor (expected apiVersion: stratum.dev/v1 and kind: Application)';
+
+/**
+ * One sentence from a `yaml` error message: the package may append " at line L, column C:" and a
+ * code frame; both are dropped (the position is reported separately).
+ */
+export function cleanYamlMessage(message: string): string {
+  const first = (message.split('\n')[0] ?? '').replace(/\s+at line \d+, column \d+:?\s*$/, '').trim();
+  return first.replace(/[.:]$/, '');
+}
+
+/**
+ * Parses descriptor text synchronously; see {@link readDescriptorSource}.
+ *
+ * YAML syntax problems give one finding (rule `yaml`): the first error only, since later ones are
+ * usually its consequences. Text that is not a mapping with `apiVersion` or `kind` gives one
+ * finding (rule `descriptor`) saying so, instead of a list of syntax or schema errors.
+ */
 export function parseDescriptorText(text: string, baseDir: string, file = '<text>'): DescriptorSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  const yamlFindings: Finding[] = doc.errors.map((error) => ({
-    severity: 'error',
-    rule: 'yaml',
-    path: '',
-    line: error.linePos?.[0]?.line ?? lineAt(error.pos[0]),
-    message: `YAML syntax: ${error.message.split('\n')[0] ?? error.message}`,
-    fix: 'Fix the YAML syntax at this line (indentation, a missing ":" or quote, or a duplicate key).',
-  }));
+  const lineOf = (path: PathSegments): number | undefined => locate(doc, path, lineAt);
+  const contents = doc.contents;
+  const looksLikeDescriptor = isMap(contents) && contents.items.some((p) => isScalar(p.key) && (p.key.value === 'apiVersion' || p.key.value === 'kind'));
+  if (!looksLikeDescriptor) {
+    const finding: Finding = { severity: 'error', rule: 'descriptor', path: '', line: 1, message: NOT_A_DESCRIPTOR, fix: 'pass a deployment descriptor YAML file (start from examples/descriptors/seattle-weather.yaml; see docs/descriptor.md)' };
+    return { text, baseDir, file, value: undefined, lineOf, yamlFindings: [finding] };
+  }
+  const first = doc.errors[0];
+  const yamlFindings: Finding[] = [];
+  if (first) {
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    yamlFindings.push({
+      severity: 'error',
+      rule: 'yaml',
+      path: '',
+      line,
+      message: `YAML syntax: ${cleanYamlMessage(first.message)} (line ${line}, column ${col})`,
+      fix: 'Fix the YAML syntax at this line (indentation, a missing ":" or quote, or a duplicate key); later syntax errors are often consequences of this one.',
+    });
+  }
   const value: unknown = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
-  return { text, baseDir, file, value, lineOf: (path) => locate(doc, path, lineAt), yamlFindings };
+  return { text, baseDir, file, value, lineOf, yamlFindings };
 }
 
 function locate(doc: Document, path: PathSegments, lineAt: (offset: number) => number): number | undefined {
@@ -152,7 +182,7 @@ function describe(error: ErrorObject, value: unknown): { segs: Array<string | nu
       return { segs, message: `unknown field "${extra}"`, fix: 'remove it or fix its spelling (see docs/descriptor.md for the fields allowed here)' };
     }
     case 'type':
-      return { segs, message: `must be ${String(p.type)}, found ${JSON.stringify(at())}`, fix: `write a ${String(p.type)}${p.type === 'number' || p.type === 'integer' ? ' without quotes or units' : ''}` };
+      return { segs, message: `must be ${String(p.type)}, found ${JSON.stringify(at())}`, fix: `write ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}${p.type === 'number' || p.type === 'integer' ? ' without quotes or units' : ''}` };
     case 'enum':
       return { segs, message: `${JSON.stringify(at())} is not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, fix: 'use one of the allowed values' };
     case 'const':

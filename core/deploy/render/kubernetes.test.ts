@@ -1,10 +1,12 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { Command } from 'commander';
+import { access, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDescriptorCommands } from '../../cli/descriptor.ts';
 import { checkDescriptor } from '../checker/check.ts';
 import { layOutFixture, type DescriptorFixture } from '../checker/fixture.ts';
 import { bundleMemoryMiB } from '../checker/requirements.ts';
@@ -72,5 +74,38 @@ describe('renderKubernetes', () => {
 
   it('a wrong replica count would fail kubernetes-models validation (the check is real)', () => {
     expect(() => new Deployment({ metadata: { name: 'x' }, spec: { replicas: 'two' as unknown as number, selector: {}, template: {} } }).validate()).toThrow(/replicas/);
+  });
+});
+
+describe('stratum render', () => {
+  async function render(file: string, out: string): Promise<{ out: string; err: string; code: number }> {
+    let stdout = '';
+    let stderr = '';
+    const program = new Command('stratum').exitOverride();
+    registerDescriptorCommands(program, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    process.exitCode = undefined;
+    try {
+      await program.parseAsync(['node', 'stratum', 'render', file, '--target', 'kubernetes', '--out', out]);
+      return { out: stdout, err: stderr, code: typeof process.exitCode === 'number' ? process.exitCode : 0 };
+    } finally {
+      process.exitCode = undefined;
+    }
+  }
+
+  it('refuses a descriptor whose component needs more than every declared node has (fit.memory), writing nothing', async () => {
+    const out = join(fx.root, 'k8s-refused');
+    const r = await render(join(fx.invalid, 'memory-too-large.yaml'), out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ {2}error {2}fit\.memory {2}components\[0\]\.requirements\.memoryMiB: weather needs 4096 MiB per replica/);
+    expect(r.err).toContain('not rendered: fix the errors above first');
+    expect(r.out).toBe('');
+    await expect(access(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('still renders the valid example (the placement plan is not required)', async () => {
+    const out = join(fx.root, 'k8s-cli');
+    const r = await render(join(fx.descriptors, 'seattle-weather.yaml'), out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('rendered 2 component(s)');
   });
 });
