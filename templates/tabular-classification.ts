@@ -29,6 +29,10 @@ export interface TabularClassificationParams {
   seed: number;
   /** Policy for a category not seen in training. */
   unseen: 'error' | 'ignore';
+  /** Early stopping patience (epochs without a better held-out loss); absent = off. */
+  earlyStoppingPatience?: number;
+  /** `balanced` class weights for imbalanced classes; absent = unweighted. */
+  classWeight?: 'balanced';
   /** Name of the variable that receives the trained model. */
   resultName: string;
 }
@@ -43,6 +47,23 @@ const FORBIDDEN_NAMES = new Set([
   'private', 'protected', 'public', 'await', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity',
   'stratum', 'display', 'plot', 'tf', 'dfd',
 ]);
+
+/** Schema of the optional `earlyStoppingPatience` parameter of the TF.js templates (no default: absent = off). */
+export const EARLY_STOPPING_PATIENCE_SCHEMA = {
+  type: 'integer',
+  title: 'Early stopping patience',
+  description: 'Stop when the held-out loss has not improved for this many epochs, and keep the best epoch\'s weights. Empty = off. The held-out split then also selects the model, so its metrics are slightly optimistic.',
+  minimum: 1,
+  maximum: 100000,
+} as const;
+
+/** Schema of the optional `classWeight` parameter of the TF.js classifiers (no default: absent = unweighted). */
+export const CLASS_WEIGHT_SCHEMA = {
+  type: 'string',
+  title: 'Class weights',
+  description: 'balanced: weight each class by n / (n_classes x its count), so rare classes count as much as common ones (scikit-learn class_weight="balanced"). Empty = unweighted.',
+  enum: ['balanced'],
+} as const;
 
 /** Schema of {@link TabularClassificationParams} (JSON Schema draft 2020-12). */
 export const tabularClassificationParamsSchema = {
@@ -63,6 +84,8 @@ export const tabularClassificationParamsSchema = {
     testFraction: { type: 'number', title: 'Test fraction', description: 'Fraction of each class held out for evaluation (stratified).', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
     seed: { type: 'integer', title: 'Seed', description: 'Seed of the split, the weight initialization and the shuffling: same seed, same model.', default: 42 },
     unseen: { type: 'string', title: 'Unseen categories', description: 'What prediction does with a category not seen in training: reject the record, or encode it as all zeros.', enum: ['error', 'ignore'], default: 'error' },
+    earlyStoppingPatience: EARLY_STOPPING_PATIENCE_SCHEMA,
+    classWeight: CLASS_WEIGHT_SCHEMA,
     resultName: { type: 'string', title: 'Result variable', description: 'Variable that receives the trained model.', pattern: IDENTIFIER, default: 'model' },
   },
 } as const;
@@ -103,6 +126,9 @@ export function renderTabularClassification(p: TabularClassificationParams): str
     `  features: ${list(p.features)},`,
     ...(p.categorical && p.categorical.length > 0 ? [`  categorical: ${list(p.categorical)},`] : []),
     `  hiddenLayers: ${list(p.hiddenLayers)}, epochs: ${literal(p.epochs)}, batchSize: ${literal(p.batchSize)}, learningRate: ${literal(p.learningRate)}, testFraction: ${literal(p.testFraction)}, seed: ${literal(p.seed)},`,
+    ...(p.earlyStoppingPatience !== undefined || p.classWeight !== undefined
+      ? [`  ${[...(p.earlyStoppingPatience !== undefined ? [`earlyStoppingPatience: ${literal(p.earlyStoppingPatience)}`] : []), ...(p.classWeight !== undefined ? [`classWeight: ${literal(p.classWeight)}`] : [])].join(', ')},`]
+      : []),
     `  unseen: ${literal(p.unseen)},`,
   ];
   return [

@@ -6,7 +6,7 @@
  * seeded (stratified for classification) split.
  */
 import { StratumError } from '../core/errors.ts';
-import { checkIdentifier } from './tabular-classification.ts';
+import { CLASS_WEIGHT_SCHEMA, checkIdentifier, EARLY_STOPPING_PATIENCE_SCHEMA } from './tabular-classification.ts';
 import type { ModelTemplate, TemplateTask } from './types.ts';
 
 const IDENTIFIER = '^[A-Za-z_$][A-Za-z0-9_$]*$';
@@ -139,7 +139,7 @@ export const logisticRegressionTemplate = template({
   task: 'classification',
   description: `Predicts a class with a (multinomial) logistic regression trained by TensorFlow.js: one softmax layer, cross-entropy, optional L2. ${PREP} Evaluated on a seeded, stratified held-out split against the majority-class baseline.`,
   fn: 'trainLogisticRegression',
-  model: { epochs: epochs(100), batchSize, learningRate: learningRate(0.01), l2 },
+  model: { epochs: epochs(100), batchSize, learningRate: learningRate(0.01), l2, earlyStoppingPatience: EARLY_STOPPING_PATIENCE_SCHEMA, classWeight: CLASS_WEIGHT_SCHEMA },
   epochs: true,
 });
 
@@ -189,7 +189,7 @@ export const linearRegressionTemplate = template({
   task: 'regression',
   description: `Predicts a number with a linear model trained by TensorFlow.js (mean squared error, Adam, optional L2). ${PREP} Evaluated (MAE, RMSE, R^2, residuals) on a seeded held-out split against the mean predictor.`,
   fn: 'trainLinearRegression',
-  model: { epochs: epochs(100), batchSize, learningRate: learningRate(0.05), l2 },
+  model: { epochs: epochs(100), batchSize, learningRate: learningRate(0.05), l2, earlyStoppingPatience: EARLY_STOPPING_PATIENCE_SCHEMA },
   epochs: true,
 });
 
@@ -206,6 +206,7 @@ export const mlpRegressorTemplate = template({
     batchSize,
     learningRate: learningRate(0.01),
     l2,
+    earlyStoppingPatience: EARLY_STOPPING_PATIENCE_SCHEMA,
   },
   epochs: true,
 });

@@ -16,6 +16,7 @@
 import { createRequire } from 'node:module';
 import { StratumError } from '../errors.ts';
 import { evaluateClassification } from './evaluate.ts';
+import { checkTrainingData } from './guardrails.ts';
 import { ML_MODEL_FILE, mlModelFiles, type MlModelFile, type ModelAdapter, type ModelKind, type TrainedModel } from './model.ts';
 import { prepareSupervised, toRows, type TabularColumns } from './supervised.ts';
 import type { FeatureRecord } from './types.ts';
@@ -219,6 +220,7 @@ export function loadClassicAdapter(bytes: Uint8Array | undefined, kind: ModelKin
 async function trainClassic(records: FeatureRecord[], params: ClassicParams, templateId: string, resolved: Record<string, unknown>, fit: (x: number[][], y: number[], width: number, k: number) => ModelAdapter): Promise<TrainedModel> {
   const split = checkSplit(params);
   const data = prepareSupervised(records, params, split, 'classification');
+  const warnings = checkTrainingData(records, { target: params.target, features: params.features, task: 'classification', testRows: data.test.rows });
   const width = data.preprocessor.outputWidth;
   const index = new Map(data.labels.map((l, i) => [l, i]));
   const started = performance.now();
@@ -240,6 +242,7 @@ async function trainClassic(records: FeatureRecord[], params: ClassicParams, tem
     sizes: { train: data.train.rows, test: data.test.rows },
     dropped: { missingTarget: data.missingTarget },
     timing: { trainMs },
+    warnings,
   };
 }
 

@@ -9,6 +9,7 @@
 import { kmeans } from 'ml-kmeans';
 import { StratumError } from '../errors.ts';
 import { inertia, silhouetteScore, type ClusteringEvaluation, type ElbowPoint } from './evaluate.ts';
+import { checkTrainingData } from './guardrails.ts';
 import { ML_MODEL_FILE, mlModelFiles, type MlModelFile, type ModelAdapter, type TrainedModel } from './model.ts';
 import { fitPreprocessor, transformRecords } from './preprocess.ts';
 import { checkColumns, toRows, type TabularColumns } from './supervised.ts';
@@ -118,6 +119,7 @@ export async function trainKMeans(records: FeatureRecord[], params: KMeansParams
   const n = records.length;
   const tooMany = [k, ...elbowKs].find((v) => v > n);
   if (tooMany !== undefined) throw new StratumError('DATA_INVALID', `k = ${tooMany} is larger than the number of rows (${n})`, { detail: { field: tooMany === k ? 'k' : 'elbowKs' } });
+  const warnings = checkTrainingData(records, { features: params.features, task: 'clustering' });
   const preprocessor = fitPreprocessor(records, { features: params.features, categorical: params.categorical ?? [], unseen: params.unseen ?? 'error' });
   const width = preprocessor.outputWidth;
   const x = transformRecords(preprocessor, records);
@@ -163,5 +165,6 @@ export async function trainKMeans(records: FeatureRecord[], params: KMeansParams
     params: { ...params, k, elbowKs, maxIterations, seed, categorical: params.categorical ?? [], unseen: params.unseen ?? 'error' },
     sizes: { train: n, test: 0 },
     timing: { trainMs },
+    warnings,
   };
 }

@@ -10,7 +10,8 @@ import { initBackend } from '../tf/backend.ts';
 import { classificationReport } from './metrics.ts';
 import { fieldPath, fitPreprocessor, transformRecords, type TransformOptions } from './preprocess.ts';
 import { stratifiedSplit } from './split.ts';
-import { buildDenseNetwork, fitSeeded } from './fit.ts';
+import { balancedClassWeights, fitSeededReport, buildDenseNetwork } from './fit.ts';
+import { checkTrainingData, trainingNotes } from './guardrails.ts';
 import type { ClassificationReport, EpochLog, FeatureRecord, Prediction, PreprocessorState, TrainedClassifier } from './types.ts';
 
 /** Parameters of {@link trainMlpClassifier} (the `tabular.mlp-classifier` template's model params). */
@@ -35,10 +36,22 @@ export interface MlpClassifierParams {
   seed?: number;
   /** Policy for a category unseen in training (at prediction time); default `error`. */
   unseen?: 'error' | 'ignore';
+  /**
+   * Early stopping: stop once the held-out loss has not improved for this many epochs and keep
+   * the best epoch's weights. Absent = off. When on, the held-out split selects the model, so its
+   * metrics are optimistic.
+   */
+  earlyStoppingPatience?: number;
+  /** `balanced`: weight each class's loss by `n / (n_classes * count_c)` (scikit-learn `class_weight="balanced"`); absent = unweighted. */
+  classWeight?: 'balanced';
 }
 
-/** {@link MlpClassifierParams} with every default applied. */
-export type ResolvedMlpParams = Required<Omit<MlpClassifierParams, 'categorical'>> & { categorical: string[] };
+/** {@link MlpClassifierParams} with every default applied (the two opt-in options stay optional). */
+export type ResolvedMlpParams = Required<Omit<MlpClassifierParams, 'categorical' | 'earlyStoppingPatience' | 'classWeight'>> & {
+  categorical: string[];
+  earlyStoppingPatience?: number;
+  classWeight?: 'balanced';
+};
 
 /** Hooks called during {@link trainMlpClassifier}. */
 export interface TrainingHooks {
@@ -120,6 +133,14 @@ export function resolveMlpParams(params: MlpClassifierParams, columns: string[])
   if (!(typeof r.testFraction === 'number' && r.testFraction > 0 && r.testFraction < 1)) throw paramError('testFraction', `expected a number in (0, 1), got ${JSON.stringify(r.testFraction)}`);
   if (!Number.isInteger(r.seed)) throw paramError('seed', `expected an integer, got ${JSON.stringify(r.seed)}`);
   if (r.unseen !== 'error' && r.unseen !== 'ignore') throw paramError('unseen', `expected "error" or "ignore", got ${JSON.stringify(r.unseen)}`);
+  if (p.earlyStoppingPatience !== undefined) {
+    if (!positiveInt(p.earlyStoppingPatience)) throw paramError('earlyStoppingPatience', `expected a positive integer, got ${JSON.stringify(p.earlyStoppingPatience)}`);
+    r.earlyStoppingPatience = p.earlyStoppingPatience;
+  }
+  if (p.classWeight !== undefined) {
+    if (p.classWeight !== 'balanced') throw paramError('classWeight', `expected "balanced", got ${JSON.stringify(p.classWeight)}`);
+    r.classWeight = p.classWeight;
+  }
   return r;
 }
 
@@ -138,7 +159,10 @@ function oneHotLabels(indexes: number[], numClasses: number): Float32Array {
  * cross-entropy. Deterministic for a given seed and backend: seeded Glorot-uniform kernels (zero
  * biases) and a seeded per-epoch shuffle of the training rows (TF.js `fit`'s own shuffle uses
  * `Math.random`). The held-out split is also reported per epoch as `valLoss`/`valAccuracy`
- * (monitoring only; nothing is selected on it). The optimizer's state is disposed after
+ * (monitoring only, unless `earlyStoppingPatience` is set: then it also decides when to stop and
+ * which epoch's weights to keep, so its metrics are optimistic). With `classWeight: 'balanced'`
+ * each class's loss is weighted by `n / (n_classes * count_c)`. Guardrails
+ * (`checkTrainingData`) refuse target leakage and return warnings on the result. The optimizer's state is disposed after
  * training, so the returned model owns only its weights.
  *
  * @param records - training data, one object per row (see `toRecords`)
@@ -146,7 +170,7 @@ function oneHotLabels(indexes: number[], numClasses: number): Float32Array {
  * @param hooks - progress callbacks
  * @returns the trained classifier (call `result.model.dispose()` when done)
  * @throws StratumError `TEMPLATE_PARAMS` for a bad parameter or unknown column (listing the
- *   available columns), `DATA_INVALID` for fewer than 2 classes or unusable feature values,
+ *   available columns), `DATA_INVALID` for fewer than 2 classes, target leakage or unusable feature values,
  *   `TRAINING_FAILED` when the loss becomes non-finite
  * @example
  * ```ts
@@ -187,6 +211,7 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
   }
   const trainRecords = split.train.map((i) => kept[i]);
   const testRecords = split.test.map((i) => kept[i]);
+  const warnings = checkTrainingData(kept, { target: p.target, features: p.features, task: 'classification', testRows: testRecords.length });
   const preprocessor = fitPreprocessor(trainRecords, { features: p.features, categorical: p.categorical, unseen: p.unseen });
   const width = preprocessor.outputWidth;
   const xTrain = transformRecords(preprocessor, trainRecords);
@@ -201,12 +226,16 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
   const xTest = transformRecords(preprocessor, testRecords, { unseen: 'ignore' });
   const testClass = split.test.map((i) => classIndex.get(targets[i]) ?? 0);
   const started = performance.now();
-  const history: EpochLog[] = await fitSeeded(
+  const { history, earlyStopping } = await fitSeededReport(
     model,
     { x: xTrain, y: oneHotLabels(trainClass, labels.length), rows: trainRecords.length },
     { x: xTest, y: oneHotLabels(testClass, labels.length), rows: testRecords.length },
     labels.length,
-    { epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed: p.seed, loss: 'categoricalCrossentropy', onEpoch: hooks.onEpoch },
+    {
+      epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed: p.seed, loss: 'categoricalCrossentropy', onEpoch: hooks.onEpoch,
+      ...(p.earlyStoppingPatience === undefined ? {} : { earlyStopping: { monitor: 'valLoss', patience: p.earlyStoppingPatience, restoreBest: true } }),
+      ...(p.classWeight === 'balanced' ? { classWeight: balancedClassWeights(split.train.map((i) => targets[i]), labels) } : {}),
+    },
   );
   const trainMs = performance.now() - started;
 
@@ -225,7 +254,9 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
     params: { ...p },
     sizes: { train: trainRecords.length, test: testRecords.length },
     dropped: { missingTarget },
-    timing: { trainMs, samplesPerSecond: (trainRecords.length * p.epochs) / (trainMs / 1000) },
+    timing: { trainMs, samplesPerSecond: (trainRecords.length * history.length) / (trainMs / 1000) },
+    warnings,
+    ...(earlyStopping ? { earlyStopping } : {}),
   };
 }
 
@@ -298,5 +329,7 @@ export function trainingSummary(t: TrainedClassifier): string {
   for (const c of e.perClass) if (c.undefinedReason) lines.push(`  ${c.label}: ${c.undefinedReason}`);
   lines.push('', 'confusion matrix (rows = true, columns = predicted):');
   lines.push(table([['', ...e.labels], ...e.confusionMatrix.map((row, i) => [e.labels[i], ...row.map(String)])]));
+  lines.push(...trainingNotes(t));
   return lines.join('\n');
 }
+

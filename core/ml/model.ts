@@ -15,6 +15,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ClusteringEvaluation, RegressionEvaluation, ClassificationEvaluation } from './evaluate.ts';
+import type { EarlyStoppingReport } from './fit.ts';
 import type { EpochLog, PreprocessorState } from './types.ts';
 
 /** Kind of problem a model solves. */
@@ -94,6 +95,10 @@ export interface TrainedModel {
   dropped?: { missingTarget: number };
   /** Wall-clock fit time (ms). */
   timing?: { trainMs: number };
+  /** Guardrail warnings about the training data (core/ml/guardrails.ts); absent or empty when none. */
+  warnings?: string[];
+  /** What early stopping did, when it was on (TF.js templates; the held-out split then also selected the model). */
+  earlyStopping?: EarlyStoppingReport;
 }
 
 /** JSON wrapper of an `ml-*` model, the content of `model/model.json`. */

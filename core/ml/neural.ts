@@ -14,7 +14,8 @@ import { deserializeModel, MODEL_JSON_FILE, modelJsonText, serializeModel, WEIGH
 import { initBackend } from '../tf/backend.ts';
 import { evaluateClassification, evaluateRegression } from './evaluate.ts';
 import type { ModelTask, SerializedModelFiles, TfjsModelAdapter, TrainedModel } from './model.ts';
-import { buildDenseNetwork, fitSeeded } from './fit.ts';
+import { balancedClassWeights, buildDenseNetwork, fitSeededReport, type EarlyStoppingOptions } from './fit.ts';
+import { checkTrainingData } from './guardrails.ts';
 import { prepareSupervised, type TabularColumns } from './supervised.ts';
 import type { EpochLog, FeatureRecord } from './types.ts';
 
@@ -38,10 +39,20 @@ export interface NeuralParams extends TabularColumns {
   testFraction?: number;
   /** Seed of the split, initializers and shuffle; default 42. */
   seed?: number;
+  /**
+   * Early stopping: stop once the held-out loss has not improved for this many epochs, and keep
+   * the best epoch's weights (see `fitSeededReport`). Absent = off (every epoch runs). When on,
+   * the held-out split selects the model, so its metrics are optimistic.
+   */
+  earlyStoppingPatience?: number;
 }
 
 /** Parameters of {@link trainLogisticRegression}. */
-export type LogisticRegressionParams = NeuralParams & { target: string };
+export type LogisticRegressionParams = NeuralParams & {
+  target: string;
+  /** `balanced`: weight each class's loss by `n / (n_classes * count_c)` ({@link balancedClassWeights}); absent = unweighted. */
+  classWeight?: 'balanced';
+};
 /** Parameters of {@link trainLinearRegression}. */
 export type LinearRegressionParams = NeuralParams & { target: string };
 /** Parameters of {@link trainMlpRegressor}. */
@@ -115,9 +126,11 @@ interface Resolved {
   testFraction: number;
   seed: number;
   hiddenLayers: number[];
+  earlyStoppingPatience?: number;
+  classWeight?: 'balanced';
 }
 
-function resolve(p: NeuralParams & { hiddenLayers?: number[] }, withHidden: boolean): Resolved {
+function resolve(p: NeuralParams & { hiddenLayers?: number[]; classWeight?: 'balanced' }, withHidden: boolean): Resolved {
   const r: Resolved = {
     epochs: p.epochs ?? NEURAL_DEFAULTS.epochs,
     batchSize: p.batchSize ?? NEURAL_DEFAULTS.batchSize,
@@ -136,7 +149,20 @@ function resolve(p: NeuralParams & { hiddenLayers?: number[] }, withHidden: bool
   if (!(r.testFraction > 0 && r.testFraction < 1)) throw bad('testFraction', `expected a number in (0, 1), got ${JSON.stringify(r.testFraction)}`);
   if (!Number.isInteger(r.seed)) throw bad('seed', `expected an integer, got ${JSON.stringify(r.seed)}`);
   if (!r.hiddenLayers.every(positiveInt)) throw bad('hiddenLayers', `expected positive integers, got ${JSON.stringify(r.hiddenLayers)}`);
+  if (p.earlyStoppingPatience !== undefined) {
+    if (!positiveInt(p.earlyStoppingPatience)) throw bad('earlyStoppingPatience', `expected a positive integer, got ${JSON.stringify(p.earlyStoppingPatience)}`);
+    r.earlyStoppingPatience = p.earlyStoppingPatience;
+  }
+  if (p.classWeight !== undefined) {
+    if (p.classWeight !== 'balanced') throw bad('classWeight', `expected "balanced", got ${JSON.stringify(p.classWeight)}`);
+    r.classWeight = p.classWeight;
+  }
   return r;
+}
+
+/** The early-stopping options of a template's `earlyStoppingPatience` (restoring the best weights). */
+export function earlyStoppingFromPatience(patience: number | undefined): EarlyStoppingOptions | undefined {
+  return patience === undefined ? undefined : { monitor: 'valLoss', patience, restoreBest: true };
 }
 
 /**
@@ -159,6 +185,7 @@ export async function trainLogisticRegression(records: FeatureRecord[], params: 
 
 async function trainClassifierNet(records: FeatureRecord[], params: NeuralParams, r: Resolved, templateId: string, hooks: NeuralHooks): Promise<TrainedModel> {
   const data = prepareSupervised(records, params, r, 'classification');
+  const warnings = checkTrainingData(records, { target: params.target, features: params.features, task: 'classification', testRows: data.test.rows });
   const k = data.labels.length;
   const oneHot = (y: string[]): Float32Array => {
     const out = new Float32Array(y.length * k);
@@ -169,7 +196,13 @@ async function trainClassifierNet(records: FeatureRecord[], params: NeuralParams
   const width = data.preprocessor.outputWidth;
   const model = buildDenseNetwork(width, k, 'softmax', r);
   const started = performance.now();
-  const history = await fitSeeded(model, { x: data.train.x, y: oneHot(data.train.y as string[]), rows: data.train.rows }, { x: data.test.x, y: oneHot(data.test.y as string[]), rows: data.test.rows }, k, { ...r, loss: 'categoricalCrossentropy', onEpoch: hooks.onEpoch });
+  const { history, earlyStopping } = await fitSeededReport(model, { x: data.train.x, y: oneHot(data.train.y as string[]), rows: data.train.rows }, { x: data.test.x, y: oneHot(data.test.y as string[]), rows: data.test.rows }, k, {
+    ...r,
+    loss: 'categoricalCrossentropy',
+    onEpoch: hooks.onEpoch,
+    earlyStopping: earlyStoppingFromPatience(r.earlyStoppingPatience),
+    classWeight: r.classWeight === 'balanced' ? balancedClassWeights(data.train.y as string[], data.labels) : undefined,
+  });
   const trainMs = performance.now() - started;
   const adapter = tfjsAdapter(model, 'classification');
   const evaluation = evaluateClassification(data.test.y as string[], adapter.predict(data.test.x, data.test.rows), data.labels, data.train.y as string[]);
@@ -188,6 +221,8 @@ async function trainClassifierNet(records: FeatureRecord[], params: NeuralParams
     sizes: { train: data.train.rows, test: data.test.rows },
     dropped: { missingTarget: data.missingTarget },
     timing: { trainMs },
+    warnings,
+    ...(earlyStopping ? { earlyStopping } : {}),
   };
 }
 
@@ -215,6 +250,7 @@ export async function trainMlpRegressor(records: FeatureRecord[], params: MlpReg
 
 async function trainRegressorNet(records: FeatureRecord[], params: NeuralParams, r: Resolved, templateId: string, hooks: NeuralHooks): Promise<TrainedModel> {
   const data = prepareSupervised(records, params, r, 'regression');
+  const warnings = checkTrainingData(records, { target: params.target, features: params.features, task: 'regression', testRows: data.test.rows });
   const yTrain = data.train.y as number[];
   const mean = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
   const sd = Math.sqrt(yTrain.reduce((a, b) => a + (b - mean) ** 2, 0) / yTrain.length) || 1;
@@ -222,7 +258,13 @@ async function trainRegressorNet(records: FeatureRecord[], params: NeuralParams,
   const backend = (await initBackend()).name;
   const model = buildDenseNetwork(data.preprocessor.outputWidth, 1, 'linear', r);
   const started = performance.now();
-  const history = await fitSeeded(model, { x: data.train.x, y: scaled(yTrain), rows: data.train.rows }, { x: data.test.x, y: scaled(data.test.y as number[]), rows: data.test.rows }, 1, { ...r, loss: 'meanSquaredError', onEpoch: hooks.onEpoch });
+  const { history, earlyStopping } = await fitSeededReport(model, { x: data.train.x, y: scaled(yTrain), rows: data.train.rows }, { x: data.test.x, y: scaled(data.test.y as number[]), rows: data.test.rows }, 1, {
+    ...r,
+    loss: 'meanSquaredError',
+    onEpoch: hooks.onEpoch,
+    classWeight: undefined,
+    earlyStopping: earlyStoppingFromPatience(r.earlyStoppingPatience),
+  });
   const trainMs = performance.now() - started;
   // Fold the target scaling into the output layer: y = (xW + b) * sd + mean.
   const last = model.layers[model.layers.length - 1];
@@ -247,5 +289,7 @@ async function trainRegressorNet(records: FeatureRecord[], params: NeuralParams,
     sizes: { train: data.train.rows, test: data.test.rows },
     dropped: { missingTarget: data.missingTarget },
     timing: { trainMs },
+    warnings,
+    ...(earlyStopping ? { earlyStopping } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import { StratumError } from '../errors.ts';
 import { loadClassicAdapter } from './classic.ts';
 import { loadKMeansAdapter } from './kmeans.ts';
+import { trainingNotes } from './guardrails.ts';
 import type { ModelAdapter, ModelKind, ModelTask, SerializedModelFiles, TrainedModel } from './model.ts';
 import { ML_MODEL_FILE } from './model.ts';
 import { loadTfjsAdapter } from './neural.ts';
@@ -126,5 +127,6 @@ export function modelSummary(t: TrainedModel): string {
     if (e.elbow.length) lines.push('', 'elbow:', table([['k', 'inertia', 'silhouette'], ...e.elbow.map((p) => [String(p.k), fmt(p.inertia), fmt(p.silhouette)])]));
   }
   for (const [metric, reason] of Object.entries(e.undefinedReasons)) lines.push(`  ${metric}: ${reason}`);
+  lines.push(...trainingNotes(t));
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@
  * `tf.LayersModel` is plain JSON.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { EarlyStoppingReport } from './fit.ts';
 
 /** One input record as received by training or serving: feature name -> raw value. */
 export type FeatureRecord = Record<string, unknown>;
@@ -120,6 +121,10 @@ export interface TrainedClassifier {
   dropped?: { missingTarget: number };
   /** Wall-clock training time (fit loop only, milliseconds) and throughput (training samples x epochs / second). */
   timing?: { trainMs: number; samplesPerSecond: number };
+  /** Guardrail warnings about the training data (core/ml/guardrails.ts); absent or empty when none. */
+  warnings?: string[];
+  /** What early stopping did, when it was on (the held-out split then also selected the model). */
+  earlyStopping?: EarlyStoppingReport;
 }
 
 /** One prediction: the most probable label and the probability of every class (sums to 1). */

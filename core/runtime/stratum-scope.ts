@@ -8,7 +8,8 @@
  */
 import { registerScope, stratum, type ScopeContext } from '../kernel/scope.ts';
 import { openTrackingStore, type TrackingStore } from '../store/store.ts';
-import { MLP_TEMPLATE_ID, trackedTrainer } from '../store/tracker.ts';
+import { MLP_TEMPLATE_ID, trackedModelTrainer, trackedTrainer, type ModelTrainer, type ModelTrainerHooks } from '../store/tracker.ts';
+import type { NotebookRef } from '../store/types.ts';
 import { MIME_BUNDLE } from '../kernel/display.ts';
 import { recordsToColumns, tableFromValueColumns, tableToRecords, type DataTable } from '../data/columns.ts';
 import { histogramFigure, profileTable, profileToTableData } from '../data/profile.ts';
@@ -23,7 +24,7 @@ import { modelSummary, predictTabular } from '../ml/predict.ts';
 import type { TransformOptions } from '../ml/preprocess.ts';
 import type { DecisionTreeParams, NaiveBayesParams, RandomForestParams } from '../ml/classic.ts';
 import type { KMeansParams } from '../ml/kmeans.ts';
-import type { LinearRegressionParams, LogisticRegressionParams, MlpRegressorParams, NeuralHooks } from '../ml/neural.ts';
+import type { LinearRegressionParams, LogisticRegressionParams, MlpRegressorParams } from '../ml/neural.ts';
 
 /** Anything the profiling and chart helpers accept: a Danfo DataFrame, a DataTable or row records. */
 type TabularInput = unknown;
@@ -98,20 +99,7 @@ Object.assign(stratum, {
   progress,
   /** Exports a trained model as a bundle folder (relative paths resolve against the notebook's folder). */
   exportBundle: async (model: ExportableModel, options: ExportBundleOptions) => (await import('../serving/bundle.ts')).exportBundle(model, options),
-  /** Template `tabular.logistic-regression`: softmax regression (TF.js). */
-  trainLogisticRegression: async (records: FeatureRecord[], params: LogisticRegressionParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainLogisticRegression(records, params, hooks)),
-  /** Template `tabular.linear-regression`: linear regression (TF.js, MSE). */
-  trainLinearRegression: async (records: FeatureRecord[], params: LinearRegressionParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainLinearRegression(records, params, hooks)),
-  /** Template `tabular.mlp-regressor`: MLP regressor (TF.js). */
-  trainMlpRegressor: async (records: FeatureRecord[], params: MlpRegressorParams, hooks?: NeuralHooks) => withModelDisplay(await (await import('../ml/neural.ts')).trainMlpRegressor(records, params, hooks)),
-  /** Template `tabular.naive-bayes`: Gaussian naive Bayes (ml-naivebayes). */
-  trainNaiveBayes: async (records: FeatureRecord[], params: NaiveBayesParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainNaiveBayes(records, params)),
-  /** Template `tabular.decision-tree`: CART decision tree (ml-cart). */
-  trainDecisionTree: async (records: FeatureRecord[], params: DecisionTreeParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainDecisionTree(records, params)),
-  /** Template `tabular.random-forest`: random forest (ml-random-forest). */
-  trainRandomForest: async (records: FeatureRecord[], params: RandomForestParams) => withModelDisplay(await (await import('../ml/classic.ts')).trainRandomForest(records, params)),
-  /** Template `tabular.kmeans`: k-means with elbow table and silhouette (ml-kmeans). */
-  trainKMeans: async (records: FeatureRecord[], params: KMeansParams) => withModelDisplay(await (await import('../ml/kmeans.ts')).trainKMeans(records, params)),
+  // The `train*` functions are bound per kernel by bindTraining (below), which records their runs.
   /** Readable summary of any template's trained model (metrics, baseline, confusion matrix / elbow table). */
   modelSummary,
   /** Predicts records with any template's trained model: `{label, probabilities}`, `{value}` or `{cluster}` per record. */
@@ -121,16 +109,17 @@ Object.assign(stratum, {
 });
 
 /**
- * Binds `stratum.trainMlpClassifier` to the run tracker: every training run is recorded in the
- * workspace's SQLite store (`<notebook folder>/.stratum/tracking.db`) with the notebook path,
- * cell id and revision, unless `STRATUM_TRACKING=off`. If the store cannot be opened (read-only
- * folder...), training still runs and a warning says why it was not recorded.
+ * Binds the `stratum.train*` functions to the run tracker: every training run (the MLP
+ * classifier's and every other template's) is recorded in the workspace's SQLite store
+ * (`<notebook folder>/.stratum/tracking.db`) with the template id, the notebook path, cell id and
+ * revision, unless `STRATUM_TRACKING=off`. If the store cannot be opened (read-only folder...),
+ * training still runs and a warning says why it was not recorded.
  */
 function bindTraining(ctx: ScopeContext): void {
   let store: TrackingStore | undefined;
   let storeError: string | undefined;
   const tracking = process.env.STRATUM_TRACKING !== 'off';
-  const train = async (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks): Promise<TrainedClassifier> => {
+  const openStore = (): TrackingStore | undefined => {
     if (tracking && !store && !storeError) {
       try {
         store = openTrackingStore({ workspace: ctx.notebookDir });
@@ -140,18 +129,50 @@ function bindTraining(ctx: ScopeContext): void {
         console.warn(`run tracking is off for this kernel: ${storeError}`);
       }
     }
-    if (!store) return withShortDisplay(await trainMlpClassifier(records, params, hooks));
-    const notebookPath = process.env.STRATUM_NOTEBOOK_PATH ?? ctx.notebookDir;
+    return store;
+  };
+  const notebookRef = (): NotebookRef => {
     const cellId = ctx.cellId();
     const revision = process.env.STRATUM_NOTEBOOK_REVISION;
-    const trainer = trackedTrainer(store, () => ({
-      notebook: { path: notebookPath, ...(cellId ? { cellId } : {}), ...(revision ? { revision } : {}) },
-      templateId: MLP_TEMPLATE_ID,
-    }));
+    return { path: process.env.STRATUM_NOTEBOOK_PATH ?? ctx.notebookDir, ...(cellId ? { cellId } : {}), ...(revision ? { revision } : {}) };
+  };
+  const train = async (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks): Promise<TrainedClassifier> => {
+    const open = openStore();
+    if (!open) return withShortDisplay(await trainMlpClassifier(records, params, hooks));
+    const notebook = notebookRef();
+    const trainer = trackedTrainer(open, () => ({ notebook, templateId: MLP_TEMPLATE_ID }));
     return withShortDisplay(await trainer(records, params, hooks));
   };
   /** Trains the MLP classifier (template `tabular.mlp-classifier`), records the run, and displays a one-line summary. */
   stratum.trainMlpClassifier = train;
+
+  /** A template trainer, loaded on first use, that records its runs and displays a one-line summary. */
+  const tracked = <P>(templateId: string, backend: 'tfjs' | 'js', load: () => Promise<ModelTrainer<P>>) => async (records: FeatureRecord[], params: P, hooks?: ModelTrainerHooks): Promise<TrainedModel> => {
+    const trainFn = await load();
+    const open = openStore();
+    if (!open) return withModelDisplay(await trainFn(records, params, hooks));
+    const notebook = notebookRef();
+    const trainer = trackedModelTrainer(open, trainFn, () => ({ templateId, notebook, ...(backend === 'js' ? { backend: 'js' } : {}) }));
+    return withModelDisplay(await trainer(records, params, hooks));
+  };
+  const neural = async () => import('../ml/neural.ts');
+  const classic = async () => import('../ml/classic.ts');
+  Object.assign(stratum, {
+    /** Template `tabular.logistic-regression`: softmax regression (TF.js). */
+    trainLogisticRegression: tracked<LogisticRegressionParams>('tabular.logistic-regression', 'tfjs', async () => (await neural()).trainLogisticRegression),
+    /** Template `tabular.linear-regression`: linear regression (TF.js, MSE). */
+    trainLinearRegression: tracked<LinearRegressionParams>('tabular.linear-regression', 'tfjs', async () => (await neural()).trainLinearRegression),
+    /** Template `tabular.mlp-regressor`: MLP regressor (TF.js). */
+    trainMlpRegressor: tracked<MlpRegressorParams>('tabular.mlp-regressor', 'tfjs', async () => (await neural()).trainMlpRegressor),
+    /** Template `tabular.naive-bayes`: Gaussian naive Bayes (ml-naivebayes). */
+    trainNaiveBayes: tracked<NaiveBayesParams>('tabular.naive-bayes', 'js', async () => (await classic()).trainNaiveBayes),
+    /** Template `tabular.decision-tree`: CART decision tree (ml-cart). */
+    trainDecisionTree: tracked<DecisionTreeParams>('tabular.decision-tree', 'js', async () => (await classic()).trainDecisionTree),
+    /** Template `tabular.random-forest`: random forest (ml-random-forest). */
+    trainRandomForest: tracked<RandomForestParams>('tabular.random-forest', 'js', async () => (await classic()).trainRandomForest),
+    /** Template `tabular.kmeans`: k-means with elbow table and silhouette (ml-kmeans). */
+    trainKMeans: tracked<KMeansParams>('tabular.kmeans', 'js', async () => (await import('../ml/kmeans.ts')).trainKMeans),
+  });
 }
 
 registerScope('stratum', (ctx) => {

@@ -7,9 +7,12 @@
  * Two entry points: {@link trainAndTrack} for code that holds a store, and {@link trackedTrainer},
  * which the kernel binds as `stratum.trainMlpClassifier` when a store is open, so the code that
  * templates generate (`await stratum.trainMlpClassifier(records, params, hooks)`) records runs
- * without changing a character.
+ * without changing a character. The other templates' trainers (any `train*` of core/ml returning a
+ * `TrainedModel`) are tracked the same way through {@link trainModelAndTrack} and
+ * {@link trackedModelTrainer}.
  */
 import { isStratumError } from '../errors.ts';
+import type { TrainedModel } from '../ml/model.ts';
 import { MLP_DEFAULTS, trainMlpClassifier, type MlpClassifierParams, type TrainingHooks } from '../ml/mlp.ts';
 import type { EpochLog, FeatureRecord, TrainedClassifier } from '../ml/types.ts';
 import { exportBundle } from '../serving/bundle.ts';
@@ -101,7 +104,7 @@ export async function trainAndTrack(store: TrackingStore, records: FeatureRecord
       await exportBundle(trained, { dir, name, ...(version === undefined ? {} : { version }), ...(overwrite === undefined ? {} : { overwrite }) });
       store.runs.addArtifact(run.id, { name: 'bundle', kind: 'bundle', path: dir });
     }
-    store.runs.finish(run.id, { evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}) } });
+    store.runs.finish(run.id, { evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}), ...trainingExtras(trained) } });
     return { run: store.runs.get(run.id), trained };
   } catch (error) {
     trained?.model.dispose();
@@ -132,4 +135,103 @@ export async function trainAndTrack(store: TrackingStore, records: FeatureRecord
  */
 export function trackedTrainer(store: TrackingStore, context: () => TrackContext = () => ({})): (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks) => Promise<TrainedClassifier> {
   return async (records, params, hooks = {}) => (await trainAndTrack(store, records, params, { ...context(), hooks })).trained;
+}
+
+/** Guardrail warnings and the early-stopping report, when present, for a run's evaluation JSON. */
+function trainingExtras(t: { warnings?: string[]; earlyStopping?: TrainedModel['earlyStopping'] }): Record<string, unknown> {
+  return { ...(t.warnings && t.warnings.length > 0 ? { warnings: t.warnings } : {}), ...(t.earlyStopping ? { earlyStopping: t.earlyStopping } : {}) };
+}
+
+/** Progress hooks a {@link ModelTrainer} may accept (the TF.js ones report epochs; the others ignore hooks). */
+export interface ModelTrainerHooks {
+  onEpoch?: (log: EpochLog) => void;
+}
+
+/** Any template trainer of core/ml that returns a `TrainedModel`, e.g. `trainDecisionTree`, `trainLinearRegression`. */
+export type ModelTrainer<P> = (records: FeatureRecord[], params: P, hooks?: ModelTrainerHooks) => Promise<TrainedModel>;
+
+/** Options of {@link trainModelAndTrack}. */
+export interface ModelTrackOptions extends TrackContext {
+  /** Template id recorded with the run (required: there is no default for generic trainers). */
+  templateId: string;
+  /** Backend recorded with the run; default the initialized TF.js backend's name (pass `js` for the `ml-*` models). */
+  backend?: string;
+  /** Progress hooks passed through to training (called after the epoch is recorded). */
+  hooks?: ModelTrainerHooks;
+}
+
+/** Result of {@link trainModelAndTrack}. */
+export interface TrackedModelTraining {
+  /** The finished run. */
+  run: RunDetail;
+  /** The trained model (call `trained.adapter.dispose()` when done). */
+  trained: TrainedModel;
+}
+
+/**
+ * Trains with any template trainer and records it as a run of `store`, like {@link trainAndTrack}:
+ * params as passed by the caller (JSON copy; each trainer's defaults are listed in `trained.params`
+ * and its template's schema), data fingerprint, backend, seed (`params.seed` when a number),
+ * per-epoch `loss`/`accuracy`/`valLoss`/`valAccuracy` for trainers that report epochs, and at the
+ * end the evaluation (the task's `ModelEvaluation` plus `sizes`, `timing`, guardrail `warnings`
+ * and `earlyStopping` when present).
+ *
+ * @param train - the trainer, e.g. `trainDecisionTree`
+ * @returns the run and the trained model
+ * @throws whatever training throws, after recording the run as `failed` (or `cancelled` for
+ *   `KERNEL_INTERRUPTED`) with the error's code and message
+ * @example
+ * ```ts
+ * const { run } = await trainModelAndTrack(store, rows, { target: 'Species', features: ['Beak Length (mm)'] }, trainDecisionTree, { templateId: 'tabular.decision-tree', backend: 'js' });
+ * ```
+ */
+export async function trainModelAndTrack<P>(store: TrackingStore, records: FeatureRecord[], params: P, train: ModelTrainer<P>, options: ModelTrackOptions): Promise<TrackedModelTraining> {
+  const data = fingerprintRecords(Array.isArray(records) ? records : [], options.dataSource ?? 'records');
+  const backend = options.backend ?? (await initBackend()).name;
+  const recorded = (typeof params === 'object' && params !== null ? JSON.parse(JSON.stringify(params)) : {}) as Record<string, unknown>;
+  const run = store.runs.create({
+    experiment: options.experiment,
+    notebook: options.notebook,
+    templateId: options.templateId,
+    params: recorded,
+    data,
+    backend,
+    seed: typeof recorded.seed === 'number' ? recorded.seed : undefined,
+  });
+  let last = performance.now();
+  const onEpoch = (log: EpochLog): void => {
+    const t = performance.now();
+    store.runs.logEpoch(run.id, { epoch: log.epoch, values: { loss: log.loss, accuracy: log.accuracy, valLoss: log.valLoss, valAccuracy: log.valAccuracy }, stepMs: t - last });
+    last = performance.now();
+    options.hooks?.onEpoch?.(log);
+  };
+  try {
+    const trained = await train(records, params, { ...options.hooks, onEpoch });
+    store.runs.finish(run.id, { evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}), ...trainingExtras(trained) } });
+    return { run: store.runs.get(run.id), trained };
+  } catch (error) {
+    const status: RunStatus = isStratumError(error, 'KERNEL_INTERRUPTED') ? 'cancelled' : 'failed';
+    const code = isStratumError(error) ? error.code : error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      if (store.runs.get(run.id).status === 'running') store.runs.finish(run.id, { status, error: { code, message } });
+    } catch {
+      // The store itself failed (e.g. STORE_BUSY); the training error is the one to report.
+    }
+    throw error;
+  }
+}
+
+/**
+ * Wraps any template trainer so every call is recorded in `store` (see {@link trainModelAndTrack}):
+ * the kernel binds `stratum.trainDecisionTree = trackedModelTrainer(store, trainDecisionTree, ...)`
+ * and so on, so generated template code records runs unchanged.
+ *
+ * @param store - open tracking store (owned by the caller)
+ * @param train - the trainer to wrap
+ * @param context - called at each training call: template id, notebook, data source, experiment, backend
+ * @returns a function with the same contract as `train`
+ */
+export function trackedModelTrainer<P>(store: TrackingStore, train: ModelTrainer<P>, context: () => Omit<ModelTrackOptions, 'hooks'>): ModelTrainer<P> {
+  return async (records, params, hooks = {}) => (await trainModelAndTrack(store, records, params, train, { ...context(), hooks })).trained;
 }
