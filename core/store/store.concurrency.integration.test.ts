@@ -44,10 +44,13 @@ describe('tracking store under two concurrent writers, one killed with SIGKILL',
   it('stays intact and keeps every committed run', async () => {
     const survivorIds = join(dir, 'survivor.ids');
     const victimIds = join(dir, 'victim.ids');
-    const survivor = writer(survivorIds, SURVIVOR_RUNS, 'survivor');
+    // The victim starts first and the survivor once the victim is writing, so a slow process start
+    // cannot let the survivor finish all its runs before the kill (seen once under load in CI).
     const victim = writer(victimIds, 100_000, 'victim');
-    const survivorExit = exited(survivor);
     const victimExit = exited(victim);
+    await until(() => lines(victimIds).length >= 5, 60_000);
+    const survivor = writer(survivorIds, SURVIVOR_RUNS, 'survivor');
+    const survivorExit = exited(survivor);
 
     // Kill the victim once both are well into writing (and the survivor still has most of its runs ahead).
     await until(() => lines(victimIds).length >= 40 && lines(survivorIds).length >= 20, 60_000);
