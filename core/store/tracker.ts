@@ -19,7 +19,7 @@ import { exportBundle } from '../serving/bundle.ts';
 import { initBackend } from '../tf/backend.ts';
 import { fingerprintRecords } from './fingerprint.ts';
 import type { TrackingStore } from './store.ts';
-import type { NotebookRef, RunDetail, RunStatus } from './types.ts';
+import type { NotebookRef, RunDetail, RunId, RunStatus } from './types.ts';
 
 /** Template id recorded for MLP classifier runs unless the caller names another. */
 export const MLP_TEMPLATE_ID = 'tabular.mlp-classifier';
@@ -77,25 +77,7 @@ export function mlpParamsWithDefaults(params: MlpClassifierParams): Record<strin
  * ```
  */
 export async function trainAndTrack(store: TrackingStore, records: FeatureRecord[], params: MlpClassifierParams, options: TrackOptions = {}): Promise<TrackedTraining> {
-  const data = fingerprintRecords(Array.isArray(records) ? records : [], options.dataSource ?? 'records');
-  const backend = (await initBackend()).name;
-  const recorded = mlpParamsWithDefaults(params);
-  const run = store.runs.create({
-    experiment: options.experiment,
-    notebook: options.notebook,
-    templateId: options.templateId ?? MLP_TEMPLATE_ID,
-    params: recorded,
-    data,
-    backend,
-    seed: typeof recorded.seed === 'number' ? recorded.seed : undefined,
-  });
-  let last = performance.now();
-  const onEpoch = (log: EpochLog): void => {
-    const t = performance.now();
-    store.runs.logEpoch(run.id, { epoch: log.epoch, values: { loss: log.loss, accuracy: log.accuracy, valLoss: log.valLoss, valAccuracy: log.valAccuracy }, stepMs: t - last });
-    last = performance.now();
-    options.hooks?.onEpoch?.(log);
-  };
+  const { run, onEpoch } = startRun(store, records, mlpParamsWithDefaults(params), { ...options, templateId: options.templateId ?? MLP_TEMPLATE_ID, backend: (await initBackend()).name });
   let trained: TrainedClassifier | undefined;
   try {
     trained = await trainMlpClassifier(records, params, { ...options.hooks, onEpoch });
@@ -108,15 +90,41 @@ export async function trainAndTrack(store: TrackingStore, records: FeatureRecord
     return { run: store.runs.get(run.id), trained };
   } catch (error) {
     trained?.model.dispose();
-    const status: RunStatus = isStratumError(error, 'KERNEL_INTERRUPTED') ? 'cancelled' : 'failed';
-    const code = isStratumError(error) ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    try {
-      if (store.runs.get(run.id).status === 'running') store.runs.finish(run.id, { status, error: { code, message } });
-    } catch {
-      // The store itself failed (e.g. STORE_BUSY); the training error is the one to report.
-    }
+    recordFailure(store, run.id, error);
     throw error;
+  }
+}
+
+/** Creates the run (params, data fingerprint, backend, seed) and an `onEpoch` that logs each epoch with its wall time, then calls the caller's hook. */
+function startRun(store: TrackingStore, records: FeatureRecord[], params: Record<string, unknown>, options: TrackContext & { templateId: string; backend: string; hooks?: { onEpoch?: (log: EpochLog) => void } }): { run: { id: RunId }; onEpoch: (log: EpochLog) => void } {
+  const run = store.runs.create({
+    experiment: options.experiment,
+    notebook: options.notebook,
+    templateId: options.templateId,
+    params,
+    data: fingerprintRecords(Array.isArray(records) ? records : [], options.dataSource ?? 'records'),
+    backend: options.backend,
+    seed: typeof params.seed === 'number' ? params.seed : undefined,
+  });
+  let last = performance.now();
+  const onEpoch = (log: EpochLog): void => {
+    const t = performance.now();
+    store.runs.logEpoch(run.id, { epoch: log.epoch, values: { loss: log.loss, accuracy: log.accuracy, valLoss: log.valLoss, valAccuracy: log.valAccuracy }, stepMs: t - last });
+    last = performance.now();
+    options.hooks?.onEpoch?.(log);
+  };
+  return { run, onEpoch };
+}
+
+/** Marks a still-running run `failed` (or `cancelled` for `KERNEL_INTERRUPTED`) with the error's code and message; never throws. */
+function recordFailure(store: TrackingStore, runId: RunId, error: unknown): void {
+  const status: RunStatus = isStratumError(error, 'KERNEL_INTERRUPTED') ? 'cancelled' : 'failed';
+  const code = isStratumError(error) ? error.code : error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    if (store.runs.get(runId).status === 'running') store.runs.finish(runId, { status, error: { code, message } });
+  } catch {
+    // The store itself failed (e.g. STORE_BUSY); the training error is the one to report.
   }
 }
 
@@ -186,38 +194,14 @@ export interface TrackedModelTraining {
  * ```
  */
 export async function trainModelAndTrack<P>(store: TrackingStore, records: FeatureRecord[], params: P, train: ModelTrainer<P>, options: ModelTrackOptions): Promise<TrackedModelTraining> {
-  const data = fingerprintRecords(Array.isArray(records) ? records : [], options.dataSource ?? 'records');
-  const backend = options.backend ?? (await initBackend()).name;
   const recorded = (typeof params === 'object' && params !== null ? JSON.parse(JSON.stringify(params)) : {}) as Record<string, unknown>;
-  const run = store.runs.create({
-    experiment: options.experiment,
-    notebook: options.notebook,
-    templateId: options.templateId,
-    params: recorded,
-    data,
-    backend,
-    seed: typeof recorded.seed === 'number' ? recorded.seed : undefined,
-  });
-  let last = performance.now();
-  const onEpoch = (log: EpochLog): void => {
-    const t = performance.now();
-    store.runs.logEpoch(run.id, { epoch: log.epoch, values: { loss: log.loss, accuracy: log.accuracy, valLoss: log.valLoss, valAccuracy: log.valAccuracy }, stepMs: t - last });
-    last = performance.now();
-    options.hooks?.onEpoch?.(log);
-  };
+  const { run, onEpoch } = startRun(store, records, recorded, { ...options, backend: options.backend ?? (await initBackend()).name });
   try {
     const trained = await train(records, params, { ...options.hooks, onEpoch });
     store.runs.finish(run.id, { evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}), ...trainingExtras(trained) } });
     return { run: store.runs.get(run.id), trained };
   } catch (error) {
-    const status: RunStatus = isStratumError(error, 'KERNEL_INTERRUPTED') ? 'cancelled' : 'failed';
-    const code = isStratumError(error) ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    try {
-      if (store.runs.get(run.id).status === 'running') store.runs.finish(run.id, { status, error: { code, message } });
-    } catch {
-      // The store itself failed (e.g. STORE_BUSY); the training error is the one to report.
-    }
+    recordFailure(store, run.id, error);
     throw error;
   }
 }
