@@ -5,7 +5,7 @@
  */
 
 /** Kind of problem a template solves. */
-export type TemplateTask = 'classification' | 'regression' | 'clustering' | 'forecasting';
+export type TemplateTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly';
 
 /**
  * A model template.

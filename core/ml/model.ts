@@ -19,7 +19,7 @@ import type { EarlyStoppingReport } from './fit.ts';
 import type { EpochLog, PreprocessorState } from './types.ts';
 
 /** Kind of problem a model solves. */
-export type ModelTask = 'classification' | 'regression' | 'clustering';
+export type ModelTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly';
 
 /** Library and format of a model, as recorded in a bundle manifest (`modelKind`). */
 export type ModelKind = 'tfjs-layers' | 'ml-cart' | 'ml-random-forest' | 'ml-naivebayes' | 'ml-kmeans';

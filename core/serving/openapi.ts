@@ -3,6 +3,7 @@
  * bundle, and the OpenAPI 3.1 document describing `POST /predict`, `GET /health`,
  * `GET /metadata` and `GET /openapi.json`. Pure functions over JSON; no I/O.
  */
+import type { ModelTask } from '../ml/model.ts';
 
 /** Limits the prediction service enforces (and documents in the OpenAPI document). */
 export const SERVICE_LIMITS = {
@@ -47,7 +48,7 @@ export interface OpenApiInfo {
   /** Bundle version. */
   version: string;
   /** What `POST /predict` returns: `{label, probabilities}` (classification, the default), `{value}` (regression) or `{cluster}` (clustering). */
-  task?: 'classification' | 'regression' | 'clustering';
+  task?: ModelTask;
   /** Class labels, in model output order (classification; empty otherwise). */
   labels: string[];
   /** Column the model predicts (empty for clustering). */
