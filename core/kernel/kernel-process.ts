@@ -69,11 +69,24 @@ function isInternalFrame(frame: string): boolean {
   return /\(node:|^at node:/.test(frame) || frame.includes(KERNEL_DIR) || frame.includes(pathToFileURL(KERNEL_DIR).href) || frame.includes('/tsx/dist/');
 }
 
-/** The frames of a V8 stack (lines starting with `at`), kernel frames dropped (the parent maps cell positions). */
-function cleanTraceback(stack: string | undefined): string[] {
+/** Stratum's install root (`core/kernel/../..`), holding its own code and `node_modules`. */
+const STRATUM_ROOT = dirname(dirname(KERNEL_DIR));
+
+/** A frame in Stratum's own code or its dependencies (not in a cell, not in the user's modules). */
+function isStratumFrame(frame: string): boolean {
+  return frame.includes(`${STRATUM_ROOT}/`) || frame.includes(`${pathToFileURL(STRATUM_ROOT).href}/`);
+}
+
+/**
+ * The frames of a V8 stack (lines starting with `at`), kernel frames dropped (the parent maps cell
+ * positions). For an expected error (`expected`: a StratumError, whose message already says what
+ * is wrong) Stratum's own frames are dropped too, so the traceback points at the cell line that
+ * made the call; for any other error (possibly a bug) they are kept.
+ */
+function cleanTraceback(stack: string | undefined, expected = false): string[] {
   const frames = (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim());
   const out: string[] = [];
-  for (const frame of frames) if (!isInternalFrame(frame)) out.push(frame);
+  for (const frame of frames) if (!isInternalFrame(frame) && !(expected && isStratumFrame(frame) && !CELL_FRAME.test(frame))) out.push(frame);
   return out;
 }
 
@@ -81,7 +94,7 @@ function cleanTraceback(stack: string | undefined): string[] {
 function errorOutput(error: unknown): ErrorOutput {
   if (error instanceof StratumError) {
     const s = serializeError(error);
-    return { type: 'error', ename: s.ename, evalue: s.evalue, traceback: cleanTraceback(error.stack), code: error.code, detail: error.detail, ...(error.hint ? { hint: error.hint } : {}) };
+    return { type: 'error', ename: s.ename, evalue: s.evalue, traceback: cleanTraceback(error.stack, true), code: error.code, detail: error.detail, ...(error.hint ? { hint: error.hint } : {}) };
   }
   if (types.isNativeError(error) || (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string')) {
     const e = error as Error;

@@ -107,6 +107,15 @@ describe('Kernel (shared process)', () => {
     expect(e.traceback[1]).toBe('at cell[usecell]:2:1');
   });
 
+
+  it("drops Stratum's own frames from an expected error, leaving the cell line that made the call", async () => {
+    const bad = join(dir, 'ragged.csv');
+    writeFileSync(bad, 'a,b\n1,2\n3,4,5\n');
+    const r = await run(shared, `// read a ragged file\nconst ragged = await readCsv(${JSON.stringify(bad)})`, 'stratumerr');
+    const e = errorOf(r);
+    expect(e.ename).toBe('StratumError');
+    expect(e.traceback).toEqual(['at async cell[stratumerr]:2:16']); // the `await` on line 2; no connectors/csv frames above it
+  });
   it('reports syntax errors with the cell line', async () => {
     const r = await run(shared, 'const a = 1\nconst b = 2 +* 3', 'syn');
     expect(r.status).toBe('error');
