@@ -40,9 +40,15 @@ function parsePositive(value: string): number {
 }
 
 /**
+ * Shortest bearer token the agent accepts (characters). 16 random hex characters are 64 bits,
+ * beyond online guessing against a network service; `openssl rand -hex 32` gives 64 characters.
+ */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
  * Reads a bearer token file: the first line, trimmed.
  *
- * @throws StratumError `FILE_NOT_FOUND` when missing; `USAGE` when empty
+ * @throws StratumError `FILE_NOT_FOUND` when missing; `USAGE` when empty or shorter than {@link MIN_TOKEN_LENGTH}
  */
 export async function readTokenFile(file: string): Promise<string> {
   let text: string;
@@ -53,6 +59,12 @@ export async function readTokenFile(file: string): Promise<string> {
   }
   const token = text.split('\n')[0]?.trim() ?? '';
   if (token === '') throw new StratumError('USAGE', `token file ${file} is empty`, { detail: { path: file }, hint: 'Put a long random secret in it, e.g.: openssl rand -hex 32 > token' });
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new StratumError('USAGE', `the token in ${file} has ${token.length} characters; an agent token needs at least ${MIN_TOKEN_LENGTH}, since whoever knows it can run code on this node`, {
+      detail: { path: file, length: token.length },
+      hint: 'Put a long random secret in it, e.g.: openssl rand -hex 32 > token && chmod 600 token',
+    });
+  }
   return token;
 }
 
