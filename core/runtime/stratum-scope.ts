@@ -69,7 +69,8 @@ function withModelDisplay(model: TrainedModel): TrainedModel {
 
 /** Prints one line per epoch (`epoch 5/60  loss 0.912  acc 0.702  val_loss ...`), for templates' `onEpoch`. */
 function progress(log: EpochLog, total?: number): void {
-  const parts = [`epoch ${log.epoch}${total ? `/${total}` : ''}`, `loss ${log.loss.toFixed(4)}`, ...(Number.isFinite(log.accuracy) ? [`acc ${log.accuracy.toFixed(3)}`] : [])];
+  const epoch = total ? `${String(log.epoch).padStart(String(total).length)}/${total}` : String(log.epoch).padStart(3);
+  const parts = [`epoch ${epoch}`, `loss ${log.loss.toFixed(4)}`, ...(Number.isFinite(log.accuracy) ? [`acc ${log.accuracy.toFixed(3)}`] : [])];
   if (log.valLoss !== undefined) parts.push(`val_loss ${log.valLoss.toFixed(4)}`);
   if (log.valAccuracy !== undefined) parts.push(`val_acc ${log.valAccuracy.toFixed(3)}`);
   console.log(parts.join('  '));
