@@ -26,7 +26,7 @@ function Tree({ entries, open, onOpen, onImport }: { entries: FileEntry[]; open:
       {entries.map((e) => (
         <li key={e.path} className={`file file-${e.kind}${e.path === open ? ' open' : ''}`}>
           {e.kind === 'notebook' ? (
-            <button type="button" className="file-link" onClick={() => onOpen(e.path)} data-testid="file-notebook">{ICONS[e.kind]} {e.name}</button>
+            <button type="button" className="file-link" onClick={() => onOpen(e.path)} data-testid="file-notebook" title={e.path}>{ICONS[e.kind]} {e.name}</button>
           ) : e.kind === 'other' && e.name.endsWith('.ipynb') ? (
             <button type="button" className="file-link" onClick={() => onImport(e.path)} data-testid="file-ipynb" title="Import this Jupyter notebook as a Stratum notebook">{ICONS.notebook} {e.name}</button>
           ) : (

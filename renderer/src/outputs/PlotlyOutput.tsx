@@ -1,6 +1,8 @@
 /**
  * A Plotly figure (`application/vnd.plotly.v1+json`), interactive. plotly.js-dist-min is loaded on
- * first use (a separate chunk), so notebooks without charts do not pay for it.
+ * first use (a separate chunk), so notebooks without charts do not pay for it. A changed figure is
+ * drawn with `Plotly.react` into the same plot (cheap enough for live per-epoch curves); the plot is
+ * purged only when the component unmounts.
  */
 import { useEffect, useRef, useState } from 'react';
 
@@ -10,27 +12,32 @@ export interface PlotlyFigure {
   layout?: object;
 }
 
+type Plotly = typeof import('plotly.js-dist-min');
+
 /** Renders a figure; purges the plot when unmounted. */
-export function PlotlyOutput({ figure }: { figure: PlotlyFigure }) {
+export function PlotlyOutput({ figure, height = 320 }: { figure: PlotlyFigure; height?: number }) {
   const root = useRef<HTMLDivElement>(null);
+  const [plotly, setPlotly] = useState<Plotly>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    const element = root.current;
-    if (!element) return undefined;
     let disposed = false;
-    let plotly: typeof import('plotly.js-dist-min') | undefined;
-    void import('plotly.js-dist-min')
-      .then(async (module) => {
-        if (disposed) return;
-        plotly = module;
-        const layout = { autosize: true, height: 320, margin: { l: 50, r: 20, t: 40, b: 40 }, ...(figure.layout ?? {}) };
-        await module.react(element, figure.data, layout, { responsive: true, displaylogo: false });
-      })
-      .catch((e: unknown) => setError(String(e)));
+    void import('plotly.js-dist-min').then((module) => {
+      if (!disposed) setPlotly(module);
+    }, (e: unknown) => setError(String(e)));
     return () => {
       disposed = true;
-      plotly?.purge(element);
     };
-  }, [figure]);
-  return error ? <pre className="output-error">{error}</pre> : <div className="plotly-output" data-testid="plotly-output" ref={root} />;
+  }, []);
+  useEffect(() => {
+    const element = root.current;
+    if (!element || !plotly) return undefined;
+    return () => plotly.purge(element);
+  }, [plotly]);
+  useEffect(() => {
+    const element = root.current;
+    if (!element || !plotly) return;
+    const layout = { autosize: true, height, margin: { l: 50, r: 20, t: 40, b: 40 }, ...(figure.layout ?? {}) };
+    plotly.react(element, figure.data, layout, { responsive: true, displaylogo: false }).catch((e: unknown) => setError(String(e)));
+  }, [plotly, figure, height]);
+  return error ? <pre className="output-error">{error}</pre> : <div className="plotly-output" data-testid="plotly-output" ref={root} style={{ minHeight: height }} />;
 }
