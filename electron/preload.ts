@@ -7,11 +7,12 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX, type WorkbenchBridge, type WorkbenchEvent } from '../core/api/contract.ts';
 
-const groups: Record<string, Record<string, (request: unknown) => Promise<unknown>>> = { workspace: {}, templates: {}, kernel: {} };
+// Groups (`workspace`, `kernel`, `runs`...) come from the method names, so a new method needs no edit here.
+const groups: Record<string, Record<string, (request: unknown) => Promise<unknown>>> = {};
 for (const method of API_METHODS) {
   const [group, name] = method.split('.') as [string, string];
   const channel = `${IPC_PREFIX}${method}`;
-  (groups[group] as Record<string, (request: unknown) => Promise<unknown>>)[name] = (request: unknown) => ipcRenderer.invoke(channel, request);
+  (groups[group] ??= {})[name] = (request: unknown) => ipcRenderer.invoke(channel, request);
 }
 
 const bridge = {

@@ -110,6 +110,102 @@ export type WorkbenchEvent =
   | { type: 'cell-output'; path: string; cellId: string; runId: string; output: CellOutput }
   | { type: 'notebook-saved'; path: string; revision: Revision };
 
+/** Lifecycle of a tracked training run. */
+export type RunStatusName = 'running' | 'finished' | 'failed' | 'cancelled';
+
+/**
+ * A tracked training run as listed (the workspace's `.stratum/tracking.db`; docs/tracking.md).
+ * Times are ISO 8601 UTC strings, durations milliseconds.
+ */
+export interface RunSummary {
+  /** 12 lowercase hex characters. */
+  id: string;
+  experiment: string;
+  status: RunStatusName;
+  /** Template id, e.g. `tabular.mlp-classifier`. */
+  templateId: string | null;
+  /** Notebook that trained: `path` workspace-relative when inside the workspace (else as recorded), the cell, the notebook revision. */
+  notebook: { path: string; cellId?: string; revision?: string } | null;
+  /** What the run trained on: source, row count, SHA-256 of the records. */
+  data: { source: string; rowCount: number; sha256: string } | null;
+  backend: string | null;
+  seed: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  /** Every top-level number of the run's evaluation: `accuracy`, `macroF1`, `r2`, `rmse`, `silhouette`, `n` (test rows)... */
+  metrics: Record<string, number>;
+  /** Why the run failed or was cancelled. */
+  error: { code: string; message: string } | null;
+}
+
+/** A file or folder a run produced (its model bundle, plots). */
+export interface RunArtifactInfo {
+  /** Unique within the run: `bundle` is the model logged at training time, `export:<dir>` a bundle the notebook exported. */
+  name: string;
+  kind: 'model' | 'plot' | 'bundle';
+  /** Workspace-relative POSIX path when inside the workspace, else absolute. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  createdAt: string;
+}
+
+/** One run in full (`runs.get`). */
+export interface RunInfo extends RunSummary {
+  /** Template/model params as training used them. */
+  params: Record<string, unknown>;
+  /** The evaluation report (JSON): metrics, confusion matrix, per-class report, `sizes`, `warnings`... */
+  evaluation: Record<string, unknown> | null;
+  /** Per-epoch metrics (`loss`, `accuracy`, `valLoss`, `valAccuracy`...), ordered by name then epoch; `value` null where it was NaN. */
+  epochs: Array<{ name: string; epoch: number; value: number | null; stepMs: number | null }>;
+  artifacts: RunArtifactInfo[];
+  /** Model versions registered from this run. */
+  versions: Array<{ model: string; version: number; aliases: string[] }>;
+}
+
+/** Runs side by side (`runs.compare`), in the order requested. */
+export interface RunComparisonInfo {
+  runs: RunSummary[];
+  /** Params whose values differ (by canonical JSON), sorted by name; `values[i]` is `null` where `absent[i]`. */
+  paramsDiff: Array<{ name: string; values: unknown[]; absent: boolean[] }>;
+  /** Params equal in every run. */
+  paramsSame: Record<string, unknown>;
+  /**
+   * One row per metric, one value per run (`null` where a run lacks it): evaluation numbers and the
+   * last value of every per-epoch metric (`last.loss`); `better` when the direction is known.
+   */
+  metrics: Array<{ name: string; values: Array<number | null>; better?: 'higher' | 'lower' }>;
+  /** Per-epoch metric -> run id -> points in epoch order, for overlaid curves. */
+  curves: Record<string, Record<string, Array<{ epoch: number; value: number | null }>>>;
+}
+
+/** A version of a registered model. */
+export interface ModelVersionInfo {
+  model: string;
+  /** 1, 2, 3... per model. */
+  version: number;
+  /** Run that trained it (null for a bundle registered without a run). */
+  runId: string | null;
+  /** Workspace-relative path of the registry's copy of the bundle (`.stratum/models/<name>/v<N>`). */
+  bundlePath: string;
+  /** SHA-256 of the bundle's `manifest.json`. */
+  manifestSha256: string;
+  description: string;
+  createdAt: string;
+  /** Aliases pointing at this version, sorted. */
+  aliases: string[];
+}
+
+/** A registered model with its versions (oldest first) and aliases (alias -> version number). */
+export interface ModelInfo {
+  name: string;
+  description: string;
+  createdAt: string;
+  versions: ModelVersionInfo[];
+  aliases: Record<string, number>;
+}
+
 /**
  * Every API method: name -> request and response shapes. The name is `<group>.<method>`; the HTTP
  * route is `POST /api/<name>` and the IPC channel `stratum:<name>`.
@@ -156,6 +252,28 @@ export interface ApiMethods {
   'kernel.shutdown': { request: { path: string }; response: { state: KernelState } };
   /** Kernel state of a notebook (`stopped` when none runs). */
   'kernel.status': { request: { path: string }; response: { state: KernelState } };
+  /**
+   * Tracked runs of the workspace, newest first (default at most 200). Filters: `experiment`,
+   * `template` (id), `status`, `notebook` (workspace-relative path of the notebook that trained).
+   * An empty list when nothing was trained yet.
+   */
+  'runs.list': { request: { experiment?: string; template?: string; status?: RunStatusName; notebook?: string; limit?: number }; response: RunSummary[] };
+  /** One run: params, per-epoch metrics, evaluation, artifacts, versions registered from it. @throws `RUN_UNKNOWN` (404). */
+  'runs.get': { request: { id: string }; response: RunInfo };
+  /** 2-20 distinct runs side by side: params diff, metric table, curves. @throws `RUN_UNKNOWN` (404) naming the id, `USAGE` for a repeated id. */
+  'runs.compare': { request: { ids: string[] }; response: RunComparisonInfo };
+  /** Registered models with their versions and aliases, by name. */
+  'models.list': { request: Record<string, never>; response: ModelInfo[] };
+  /**
+   * Registers the model a run logged (its `bundle` artifact) as the next version of model `name`
+   * (created if new), pointing `aliases` at it. @throws `RUN_UNKNOWN` (404), `USAGE` when the run has no bundle.
+   */
+  'models.register': { request: { runId: string; name: string; aliases?: string[]; description?: string }; response: ModelVersionInfo };
+  /**
+   * Points an alias at a version (a number, `v3`, or another alias), atomically; returns that version.
+   * @throws `MODEL_UNKNOWN`, `MODEL_VERSION_UNKNOWN`, `ALIAS_UNKNOWN` (404).
+   */
+  'models.setAlias': { request: { name: string; alias: string; version: number | string }; response: ModelVersionInfo };
 }
 
 /** Name of an API method. */
@@ -183,6 +301,12 @@ export const API_METHODS = [
   'kernel.restart',
   'kernel.shutdown',
   'kernel.status',
+  'runs.list',
+  'runs.get',
+  'runs.compare',
+  'models.list',
+  'models.register',
+  'models.setAlias',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time check that API_METHODS lists every method of ApiMethods.
@@ -205,6 +329,8 @@ export interface WorkbenchApi {
   workspace: Group<'workspace'>;
   templates: Group<'templates'>;
   kernel: Group<'kernel'>;
+  runs: Group<'runs'>;
+  models: Group<'models'>;
   events: {
     /** Calls `listener` for every engine event; returns the unsubscribe function. */
     subscribe(listener: (event: WorkbenchEvent) => void): () => void;
@@ -229,6 +355,8 @@ export interface WorkbenchBridge {
   workspace: BridgeGroup<'workspace'>;
   templates: BridgeGroup<'templates'>;
   kernel: BridgeGroup<'kernel'>;
+  runs: BridgeGroup<'runs'>;
+  models: BridgeGroup<'models'>;
   events: WorkbenchApi['events'];
 }
 

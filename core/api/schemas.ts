@@ -29,6 +29,15 @@ const templateId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A
 /** Cell source: up to 1 MiB of text. */
 const source = { type: 'string', maxLength: 1024 * 1024 } as const;
 
+/** A run id: 12 lowercase hex characters (core/store/ids.ts). */
+const runId = { type: 'string', pattern: '^[0-9a-f]{12}$' } as const;
+
+/** A registered model's name (core/store/ids.ts). */
+const modelName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
+
+/** A model version alias (`champion`, `challenger`, user-defined; core/store/ids.ts). */
+const aliasName = { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } as const;
+
 /** Request schemas by method. */
 export const REQUEST_SCHEMAS: Record<ApiMethod, Record<string, unknown>> = {
   'workspace.info': empty,
@@ -96,4 +105,44 @@ export const REQUEST_SCHEMAS: Record<ApiMethod, Record<string, unknown>> = {
   'kernel.restart': pathOnly,
   'kernel.shutdown': pathOnly,
   'kernel.status': pathOnly,
+  'runs.list': {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      experiment: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+      template: templateId,
+      status: { enum: ['running', 'finished', 'failed', 'cancelled'] },
+      notebook: notebookPath,
+      limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+  },
+  'runs.get': { type: 'object', additionalProperties: false, required: ['id'], properties: { id: runId } },
+  'runs.compare': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['ids'],
+    properties: { ids: { type: 'array', minItems: 2, maxItems: 20, items: runId } },
+  },
+  'models.list': empty,
+  'models.register': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['runId', 'name'],
+    properties: {
+      runId,
+      name: modelName,
+      aliases: { type: 'array', maxItems: 16, uniqueItems: true, items: aliasName },
+      description: { type: 'string', maxLength: 2000 },
+    },
+  },
+  'models.setAlias': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'alias', 'version'],
+    properties: {
+      name: modelName,
+      alias: aliasName,
+      version: { anyOf: [{ type: 'integer', minimum: 1, maximum: 1_000_000_000 }, { type: 'string', pattern: '^(v?[1-9][0-9]{0,8}|[a-z][a-z0-9_-]{0,63})$' }] },
+    },
+  },
 };

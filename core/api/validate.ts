@@ -60,12 +60,16 @@ export function validateRequest<M extends ApiMethod>(method: M | string, payload
 /** Result of {@link dispatch}: the response, or the serialized error and the HTTP status that fits it. */
 export type DispatchResult<M extends ApiMethod = ApiMethod> = { ok: true; value: ApiResponse<M> } | { ok: false; status: number; error: SerializedError };
 
-/** HTTP status for an error: 400 bad request, 404 missing file, 409 conflict, 422 other expected errors, 500 bugs. */
+/** HTTP status for an error: 400 bad request, 404 missing file, run, model, version or alias, 409 conflict, 422 other expected errors, 500 bugs. */
 export function statusOf(error: SerializedError): number {
   switch (error.code) {
     case 'REQUEST_INVALID':
       return 400;
     case 'FILE_NOT_FOUND':
+    case 'RUN_UNKNOWN':
+    case 'MODEL_UNKNOWN':
+    case 'MODEL_VERSION_UNKNOWN':
+    case 'ALIAS_UNKNOWN':
       return 404;
     case 'SAVE_CONFLICT':
       return 409;

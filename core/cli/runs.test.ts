@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StratumError } from '../errors.ts';
 import { openTrackingStore } from '../store/store.ts';
 import type { RunId } from '../store/types.ts';
-import { formatDuration, registerRunsCommands } from './runs.ts';
+import { formatDuration, formatMetrics, registerRunsCommands } from './runs.ts';
 
 let dir: string;
 let ids: RunId[];
@@ -26,17 +26,24 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stratum-cli-runs-'));
   let t = Date.parse('2026-03-01T10:00:00.000Z');
   const store = openTrackingStore({ workspace: dir, now: () => new Date(t) });
-  const a = store.runs.create({ experiment: 'weather', templateId: 'tabular.mlp-classifier', params: { epochs: 2, learningRate: 0.01 }, seed: 1, backend: 'cpu' });
+  const a = store.runs.create({ experiment: 'weather', templateId: 'tabular.mlp-classifier', params: { epochs: 2, learningRate: 0.01 }, seed: 1, backend: 'cpu', data: { source: 'seattle-weather.csv', rowCount: 1461, sha256: 'ab'.repeat(32) } });
   t += 500;
   store.runs.logEpoch(a.id, { epoch: 1, values: { loss: 0.9 }, stepMs: 250 });
   store.runs.logEpoch(a.id, { epoch: 2, values: { loss: 0.5 }, stepMs: 250 });
   t += 12_300;
-  store.runs.finish(a.id, { evaluation: { accuracy: 0.8125, macroF1: 0.75 } });
+  store.runs.finish(a.id, { evaluation: { accuracy: 0.8125, macroF1: 0.75, n: 292, sizes: { train: 1168, test: 292 }, warnings: ['feature "x" is constant'] } });
+  t = Date.parse('2026-03-01T09:00:00.000Z');
+  // A regression run: no accuracy per epoch (logged as NaN), an MSE loss in the thousands.
+  const c = store.runs.create({ experiment: 'cars', templateId: 'tabular.linear-regression', params: { epochs: 2 }, data: { source: 'cars.json', rowCount: 406, sha256: 'cd'.repeat(32) } });
+  store.runs.logEpoch(c.id, { epoch: 1, values: { loss: 1500.25, accuracy: Number.NaN }, stepMs: 100 });
+  store.runs.logEpoch(c.id, { epoch: 2, values: { loss: 60.5, accuracy: Number.NaN }, stepMs: 100 });
+  t += 609;
+  store.runs.finish(c.id, { evaluation: { n: 80, mae: 3.1895, rmse: 4.25, r2: 0.6788 } });
   t = Date.parse('2026-03-01T11:00:00.000Z');
   const b = store.runs.create({ experiment: 'weather', templateId: 'tabular.mlp-classifier', params: { epochs: 2, learningRate: 0.1 } });
   t += 125_000;
   store.runs.finish(b.id, { status: 'failed', error: { code: 'TRAINING_FAILED', message: 'loss became NaN' } });
-  ids = [a.id, b.id];
+  ids = [a.id, b.id, c.id];
   const bundle = join(dir, 'bundle');
   mkdirSync(bundle);
   writeFileSync(join(bundle, 'x.bin'), 'x');
@@ -50,13 +57,15 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('stratum runs', () => {
-  it('lists runs newest first with accuracy, macro-F1 and duration', async () => {
+  it('lists runs newest first with data rows, the headline metrics any run has, and duration', async () => {
     expect(await cli('runs', '--workspace', dir)).toBe([
-      'id            started (UTC)        experiment  template                status    accuracy  macroF1  duration',
-      '<run2......>  2026-03-01 11:00:00  weather     tabular.mlp-classifier  failed           -        -     2m05s',
-      '<run1......>  2026-03-01 10:00:00  weather     tabular.mlp-classifier  finished     0.813    0.750     12.8s',
+      'id            started (UTC)        experiment  template                   status    rows  accuracy  macroF1     r2   rmse  duration',
+      '<run2......>  2026-03-01 11:00:00  weather     tabular.mlp-classifier     failed       -         -        -      -      -     2m05s',
+      '<run1......>  2026-03-01 10:00:00  weather     tabular.mlp-classifier     finished  1461     0.813    0.750      -      -     12.8s',
+      '<run3......>  2026-03-01 09:00:00  cars        tabular.linear-regression  finished   406         -        -  0.679  4.250     609ms',
       '',
     ].join('\n'));
+    expect(await cli('runs', '--workspace', dir, '--experiment', 'weather')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +accuracy +macroF1 +duration\n/);
     expect(await cli('runs', '--workspace', dir, '--status', 'finished', '--limit', '1')).toContain('\n<run1......>  2026-03-01 10:00:00');
     expect(await cli('runs', '--workspace', dir, '--experiment', 'other')).toBe('no runs\n');
   });
@@ -68,6 +77,13 @@ describe('stratum runs', () => {
     expect(text).toContain('  learningRate = 0.01\n');
     expect(text).toContain(['epoch    loss   step', '    1  0.9000  250ms', '    2  0.5000  250ms'].join('\n'));
     expect(text).toContain('  bundle (bundle, ');
+    expect(text).toContain(['evaluation:', '  accuracy = 0.8125', '  macroF1 = 0.7500', '  n = 292', '  sizes = 1168 train, 292 test rows', '', 'warnings:', '  feature "x" is constant', ''].join('\n'));
+  });
+
+  it('shows a regression run without the accuracy column it never had, losses in the thousands with 1 decimal', async () => {
+    const text = await cli('runs', 'show', ids[2], '--workspace', dir);
+    expect(text).toContain(['evaluation:', '  n = 80', '  mae = 3.1895', '  rmse = 4.2500', '  r2 = 0.6788', ''].join('\n'));
+    expect(text).toContain(['metrics per epoch:', 'epoch    loss   step', '    1  1500.3  100ms', '    2    60.5  100ms'].join('\n'));
   });
 
   it('compares two runs', async () => {
@@ -82,6 +98,7 @@ describe('stratum runs', () => {
       'accuracy         0.8125             -',
       'last.loss        0.5000             -',
       'macroF1          0.7500             -',
+      'n                   292             -',
       'duration          12.8s         2m05s',
       '',
     ].join('\n'));
@@ -111,6 +128,16 @@ describe('stratum models', () => {
   it('exports a version', async () => {
     const out = join(dir, 'exported');
     expect(await cli('models', 'export', 'weather', 'v1', out, '--workspace', dir)).toMatch(/^exported weather v1 to .*exported \(manifest sha256 [0-9a-f]{64}\)\n$/);
+  });
+});
+
+describe('formatMetrics', () => {
+  it('prints counts as integers, scores with 4 decimals, large values with 1, extremes in exponent notation', () => {
+    expect(formatMetrics([292, 24, null])).toEqual(['292', '24', '-']);
+    expect(formatMetrics([1, 0.83904, 0.00001234, 0, Number.NaN])).toEqual(['1.0000', '0.8390', '1.234e-5', '0.0000', '-']);
+    expect(formatMetrics([123456.789, 2.5])).toEqual(['123456.8', '2.5']);
+    expect(formatMetrics([2.5e7, 0.5])).toEqual(['2.500e+7', '0.5']);
+    expect(formatMetrics([])).toEqual([]);
   });
 });
 

@@ -34,7 +34,7 @@ function withStore<T>(options: StoreOptions, mustExist: boolean, fn: (store: Tra
   }
 }
 
-const NUMERIC_CELL = /^(-|-?[\d.]+(ms|s)?|\d+m\d\ds)$/;
+const NUMERIC_CELL = /^(-|-?[\d.]+(e[+-]\d+)?(ms|s)?|\d+m\d\ds)$/;
 
 /**
  * Aligns rows (the first is the header) into columns two spaces apart. A column whose cells are
@@ -50,6 +50,41 @@ export function formatTable(rows: string[][]): string {
 function num(value: unknown, digits = 3): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-';
 }
+
+/**
+ * Metric values for the terminal, formatted alike so a table column reads well: when every value
+ * is an integer (counts such as `n`, `k`) as integers; otherwise with 4 decimals, or 1 when the
+ * largest is >= 1000 (e.g. k-means inertia, an early MSE loss), and values >= 1e6 or < 1e-4 (not
+ * 0) in exponent notation. `-` for a missing or non-finite value.
+ *
+ * @example
+ * ```ts
+ * formatMetrics([292, 24]); // ['292', '24']
+ * formatMetrics([1, 0.83904, 0.00001234, null]); // ['1.0000', '0.8390', '1.234e-5', '-']
+ * formatMetrics([1500.25, 60.5]); // ['1500.3', '60.5']
+ * ```
+ */
+export function formatMetrics(values: readonly unknown[]): string[] {
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const numbers = values.filter(finite);
+  const integers = numbers.length > 0 && numbers.every((v) => Number.isInteger(v) && Math.abs(v) < 1e15);
+  const decimals = numbers.some((v) => Math.abs(v) >= 1000) ? 1 : 4;
+  return values.map((v) => {
+    if (!finite(v)) return '-';
+    if (integers) return String(v);
+    const abs = Math.abs(v);
+    if (abs >= 1e6 || (abs < 1e-4 && v !== 0)) return v.toExponential(3);
+    return v.toFixed(decimals);
+  });
+}
+
+/** One metric value for the terminal (see {@link formatMetrics}): `292`, `0.8390`, `12345.7`. */
+export function formatMetric(value: unknown): string {
+  return formatMetrics([value])[0];
+}
+
+/** Evaluation metrics shown as columns of `stratum runs` when any listed run has them, in this order. */
+const HEADLINE_METRICS = ['accuracy', 'macroF1', 'r2', 'rmse', 'silhouette'] as const;
 
 /** `2026-11-30T07:29:31.123Z` -> `2026-11-30 07:29:31` (UTC). */
 function when(iso: string | null): string {
@@ -69,10 +104,15 @@ function json(value: unknown): string {
   return value === undefined ? '(absent)' : JSON.stringify(value);
 }
 
-/** The `stratum runs` table: id, started (UTC), experiment, template, status, accuracy, macro-F1, duration. */
+/**
+ * The `stratum runs` table: id, started (UTC), experiment, template, status, data rows, the
+ * headline metrics any listed run has (accuracy, macro-F1, R², RMSE, silhouette; 3 decimals),
+ * duration.
+ */
 export function formatRunsTable(runs: Run[]): string {
-  const rows = [['id', 'started (UTC)', 'experiment', 'template', 'status', 'accuracy', 'macroF1', 'duration']];
-  for (const r of runs) rows.push([r.id, when(r.startedAt), r.experiment, r.templateId ?? '-', r.status, num(r.evaluation?.accuracy), num(r.evaluation?.macroF1), formatDuration(r.durationMs)]);
+  const metrics = HEADLINE_METRICS.filter((m) => runs.some((r) => typeof r.evaluation?.[m] === 'number'));
+  const rows = [['id', 'started (UTC)', 'experiment', 'template', 'status', 'rows', ...metrics, 'duration']];
+  for (const r of runs) rows.push([r.id, when(r.startedAt), r.experiment, r.templateId ?? '-', r.status, r.data ? String(r.data.rowCount) : '-', ...metrics.map((m) => num(r.evaluation?.[m])), formatDuration(r.durationMs)]);
   return formatTable(rows);
 }
 
@@ -89,17 +129,23 @@ export function formatRunDetail(run: RunDetail): string {
   for (const [k, v] of Object.entries(run.params)) lines.push(`  ${k} = ${json(v)}`);
   if (run.evaluation) {
     lines.push('', 'evaluation:');
-    for (const [k, v] of Object.entries(run.evaluation)) if (typeof v === 'number') lines.push(`  ${k} = ${num(v, 4)}`);
+    for (const [k, v] of Object.entries(run.evaluation)) if (typeof v === 'number') lines.push(`  ${k} = ${formatMetric(v)}`);
+    const sizes = run.evaluation.sizes as { train?: unknown; test?: unknown } | undefined;
+    if (typeof sizes?.train === 'number' && typeof sizes.test === 'number') lines.push(`  sizes = ${sizes.train} train, ${sizes.test} test rows`);
+    const warnings = Array.isArray(run.evaluation.warnings) ? run.evaluation.warnings.filter((w): w is string => typeof w === 'string') : [];
+    if (warnings.length > 0) lines.push('', 'warnings:', ...warnings.map((w) => `  ${w}`));
   }
-  const names = [...new Set(run.metrics.map((m) => m.name))];
+  // Columns with no value at all (accuracy of a regression run) are left out.
+  const names = [...new Set(run.metrics.filter((m) => m.value !== null).map((m) => m.name))];
   if (names.length > 0) {
     const epochs = [...new Set(run.metrics.map((m) => m.epoch))].sort((a, b) => a - b);
     const at = new Map(run.metrics.map((m) => [`${m.name}@${m.epoch}`, m]));
     const rows = [['epoch', ...names, 'step']];
-    for (const e of epochs) {
+    const columns = names.map((n) => formatMetrics(epochs.map((e) => at.get(`${n}@${e}`)?.value ?? null)));
+    epochs.forEach((e, i) => {
       const step = names.map((n) => at.get(`${n}@${e}`)?.stepMs).find((s) => s !== undefined && s !== null) ?? null;
-      rows.push([String(e), ...names.map((n) => num(at.get(`${n}@${e}`)?.value ?? null, 4)), formatDuration(step)]);
-    }
+      rows.push([String(e), ...columns.map((c) => c[i]), formatDuration(step)]);
+    });
     lines.push('', 'metrics per epoch:', formatTable(rows).trimEnd());
   }
   if (run.artifacts.length > 0) {
@@ -149,7 +195,7 @@ export function registerRunsCommands(program: Command, io: CliIo): void {
         const header = ['', ...cmp.runs.map((r) => r.id)];
         const paramRows = cmp.paramsDiff.map((d) => [d.name, ...d.values.map(json)]);
         io.out(paramRows.length === 0 ? 'params: identical\n' : `params that differ:\n${formatTable([header, ...paramRows])}`);
-        io.out(`\nmetrics:\n${formatTable([header, ...cmp.metrics.map((m) => [m.name, ...m.values.map((v) => num(v, 4))]), ['duration', ...cmp.runs.map((r) => formatDuration(r.durationMs))]])}`);
+        io.out(`\nmetrics:\n${formatTable([header, ...cmp.metrics.map((m) => [m.name, ...formatMetrics(m.values)]), ['duration', ...cmp.runs.map((r) => formatDuration(r.durationMs))]])}`);
       });
     });
 

@@ -7,6 +7,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, TemplateInfo, WorkbenchApi, WorkspaceInfo } from '../../core/api/contract.ts';
 import { NotebookView } from './notebook/NotebookView.tsx';
+import { ModelsView } from './runs/ModelsView.tsx';
+import { RunsView } from './runs/RunsView.tsx';
 import { ApiError } from './api/client.ts';
 
 function message(e: unknown): string {
@@ -68,6 +70,15 @@ export function App({ api }: { api: WorkbenchApi }) {
   const [help, setHelp] = useState(false);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string>();
+  // The main area shows the notebook, the Runs view or the Models view; each stays mounted once shown (state kept).
+  const [view, setView] = useState<'notebook' | 'runs' | 'models'>('notebook');
+  const [shown, setShown] = useState<{ runs: boolean; models: boolean }>({ runs: false, models: false });
+  const [modelsGeneration, setModelsGeneration] = useState(0);
+  const [runFocus, setRunFocus] = useState<{ runId: string; nonce: number }>();
+  const show = (next: 'notebook' | 'runs' | 'models'): void => {
+    setView(next);
+    if (next !== 'notebook') setShown((s) => ({ ...s, [next]: true }));
+  };
 
   const refresh = useCallback(() => void api.workspace.listFiles({}).then(setFiles, (e: unknown) => setError(String(e))), [api]);
 
@@ -78,7 +89,10 @@ export function App({ api }: { api: WorkbenchApi }) {
     }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
     api.templates.list({}).then(setTemplates, () => {});
     refresh();
-    const onHash = (): void => setOpen(currentNotebook());
+    const onHash = (): void => {
+      setOpen(currentNotebook());
+      setView('notebook');
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, [api, refresh]);
@@ -88,6 +102,7 @@ export function App({ api }: { api: WorkbenchApi }) {
   }), [api, refresh]);
 
   const openNotebook = (path: string): void => {
+    setView('notebook');
     window.location.hash = `#/nb/${encodeURIComponent(path)}`;
   };
 
@@ -150,14 +165,34 @@ export function App({ api }: { api: WorkbenchApi }) {
         <Tree entries={files} open={open} onOpen={openNotebook} onImport={(p) => importIpynb(p)} />
       </nav>
       <main className="main">
-        {open ? (
-          <NotebookView key={open} api={api} path={open} templates={templates} showHelp={help} onToggleHelp={onToggleHelp} onStatus={setStatus} />
-        ) : (
-          <div className="welcome">
-            <h1>Stratum</h1>
-            <p>Open a notebook from the file tree, or create one from a starter with <em>New notebook</em>.</p>
+        <div className="view-tabs" role="tablist" aria-label="views">
+          <button type="button" role="tab" aria-selected={view === 'notebook'} onClick={() => show('notebook')}>Notebook</button>
+          <button type="button" role="tab" aria-selected={view === 'runs'} onClick={() => show('runs')} title="Every tracked training run of this workspace: compare, register">Runs</button>
+          <button type="button" role="tab" aria-selected={view === 'models'} onClick={() => show('models')} title="Registered models, versions and aliases">Models</button>
+        </div>
+        <div className="view-pane" hidden={view !== 'notebook'}>
+          {open ? (
+            <NotebookView key={open} api={api} path={open} templates={templates} showHelp={help} onToggleHelp={onToggleHelp} onStatus={setStatus} />
+          ) : (
+            <div className="welcome">
+              <h1>Stratum</h1>
+              <p>Open a notebook from the file tree, or create one from a starter with <em>New notebook</em>. Training runs appear under <em>Runs</em>.</p>
+            </div>
+          )}
+        </div>
+        {shown.runs ? (
+          <div className="view-pane" hidden={view !== 'runs'}>
+            <RunsView api={api} visible={view === 'runs'} focus={runFocus} onStatus={setStatus} onRegistered={() => setModelsGeneration((g) => g + 1)} />
           </div>
-        )}
+        ) : null}
+        {shown.models ? (
+          <div className="view-pane" hidden={view !== 'models'}>
+            <ModelsView api={api} visible={view === 'models'} generation={modelsGeneration} onStatus={setStatus} onOpenRun={(runId) => {
+              setRunFocus({ runId, nonce: Date.now() });
+              show('runs');
+            }} />
+          </div>
+        ) : null}
         <footer className="status" data-testid="status">{status}</footer>
       </main>
     </div>

@@ -30,10 +30,10 @@ type Call = <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<
 
 /** Builds the grouped API object from one `call` function and an event subscription. */
 export function groupApi(call: Call, subscribe: WorkbenchApi['events']['subscribe']): WorkbenchApi {
-  const api: Record<string, Record<string, unknown>> = { workspace: {}, templates: {}, kernel: {} };
+  const api: Record<string, Record<string, unknown>> = {};
   for (const method of API_METHODS) {
     const [group, name] = method.split('.') as [string, string];
-    (api[group] as Record<string, unknown>)[name] = (request: ApiRequest<typeof method>) => call(method, request ?? {});
+    (api[group] ??= {})[name] = (request: ApiRequest<typeof method>) => call(method, request ?? {});
   }
   return { ...(api as unknown as Omit<WorkbenchApi, 'events'>), events: { subscribe } };
 }
