@@ -14,6 +14,7 @@ import { StratumError } from '../../core/errors.ts';
 import { checkFile, firstRows, validateConfig } from '../common.ts';
 import type { Connector, ConnectorTestResult } from '../types.ts';
 import { uniqueNames } from '../csv/csv.ts';
+import { EXCEL_SCHEMA as schema } from '../schemas.ts';
 
 /** Config of the Excel connector. */
 export interface ExcelConfig {
@@ -27,19 +28,6 @@ export interface ExcelConfig {
   missingValues?: string[];
 }
 
-const schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'Excel workbook (.xlsx)',
-  type: 'object',
-  properties: {
-    path: { type: 'string', minLength: 1, title: 'File' },
-    sheet: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }], title: 'Sheet', description: 'Name, or 0-based index; default the first sheet.' },
-    headerRow: { type: 'integer', minimum: 1, default: 1, title: 'Header row' },
-    missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', default: ['', 'NA', 'N/A', 'null', 'NaN'] },
-  },
-  required: ['path'],
-  additionalProperties: false,
-} as const;
 
 const DAY_MS = 86_400_000;
 /** 1900-03-01 UTC: in the 1900 date system, serials before this are one day early (Lotus leap-year bug). */

@@ -7,10 +7,10 @@
 import { recordsToTable, parseJsonExact, recordsAt } from '../json/json.ts';
 import type { DataTable } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
-import { SECRET_REF_SCHEMA } from '../../core/secrets/secrets.ts';
 import type { SecretRef } from '../../core/secrets/secrets.ts';
 import { firstRows, secretValue, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorContext, ConnectorTestResult } from '../types.ts';
+import { HTTP_SCHEMA as schema } from '../schemas.ts';
 
 /** How the API pages its results. */
 export type HttpPagination =
@@ -44,34 +44,6 @@ export interface HttpConfig {
   maxPages?: number;
 }
 
-const valueOrSecret = { oneOf: [{ type: 'string' }, SECRET_REF_SCHEMA] };
-
-const schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'HTTP JSON API',
-  type: 'object',
-  properties: {
-    url: { type: 'string', pattern: '^https?://', title: 'URL' },
-    headers: { type: 'object', additionalProperties: valueOrSecret, title: 'Headers' },
-    query: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, SECRET_REF_SCHEMA] }, title: 'Query parameters' },
-    recordsPath: { type: 'string', title: 'Records path', description: 'Dot path to the array of records, e.g. data.items' },
-    pagination: {
-      title: 'Pagination',
-      oneOf: [
-        { type: 'object', properties: { type: { const: 'none' } }, required: ['type'], additionalProperties: false },
-        { type: 'object', properties: { type: { const: 'page' }, param: { type: 'string', default: 'page' }, start: { type: 'integer', default: 1 }, sizeParam: { type: 'string' }, size: { type: 'integer', minimum: 1 } }, required: ['type'], additionalProperties: false },
-        { type: 'object', properties: { type: { const: 'offset' }, param: { type: 'string', default: 'offset' }, limitParam: { type: 'string', default: 'limit' }, limit: { type: 'integer', minimum: 1 } }, required: ['type', 'limit'], additionalProperties: false },
-        { type: 'object', properties: { type: { const: 'cursor' }, param: { type: 'string', default: 'cursor' }, cursorPath: { type: 'string', minLength: 1 } }, required: ['type', 'cursorPath'], additionalProperties: false },
-      ],
-    },
-    timeoutMs: { type: 'integer', minimum: 1, default: 30000, title: 'Timeout (ms)' },
-    retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, title: 'Retries' },
-    retryDelayMs: { type: 'integer', minimum: 0, default: 500, title: 'First retry delay (ms)' },
-    maxPages: { type: 'integer', minimum: 1, default: 1000, title: 'Max pages' },
-  },
-  required: ['url'],
-  additionalProperties: false,
-} as const;
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

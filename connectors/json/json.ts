@@ -13,6 +13,7 @@ import { StratumError } from '../../core/errors.ts';
 import { batchSize as checkBatchSize, checkFile, firstRows, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
+import { JSON_SCHEMA as jsonSchema, NDJSON_SCHEMA as ndjsonSchema } from '../schemas.ts';
 
 /** Config of the JSON connector. */
 export interface JsonConfig {
@@ -150,17 +151,6 @@ export function recordsToTable(records: ReadonlyArray<Record<string, unknown>>, 
   return tableFromValueColumns(recordsToColumns(records), { source });
 }
 
-const jsonSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'JSON file',
-  type: 'object',
-  properties: {
-    path: { type: 'string', minLength: 1, title: 'File' },
-    recordsPath: { type: 'string', title: 'Records path', description: 'Dot path to the array of records, e.g. data.items; empty for a top-level array.' },
-  },
-  required: ['path'],
-  additionalProperties: false,
-} as const;
 
 async function loadJson(config: JsonConfig): Promise<DataTable> {
   const c = validateConfig<JsonConfig>('json', jsonSchema, config);
@@ -187,14 +177,6 @@ export const jsonConnector: Connector<JsonConfig> = {
   load: loadJson,
 };
 
-const ndjsonSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'NDJSON file',
-  type: 'object',
-  properties: { path: { type: 'string', minLength: 1, title: 'File', description: 'One JSON object per line.' } },
-  required: ['path'],
-  additionalProperties: false,
-} as const;
 
 /** Parses one NDJSON line into a record; errors name the file and the 1-based line. */
 function ndjsonRecord(line: string, lineNo: number, path: string, last: boolean): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
  * Parquet connector ({@link parquetConnector}) via hyparquet (pure JS). Codecs: uncompressed,
- * snappy (hyparquet), gzip (node:zlib), zstd (node:zlib, Node 22.15+ only).
+ * snappy, gzip, brotli, zstd, lz4 and lz4_raw (see {@link PARQUET_COMPRESSORS}).
  *
  * Parquet is typed already; values map as: INT32/FLOAT/DOUBLE -> numbers; INT64 -> `bigint` from
  * hyparquet, a number when within ±(2^53-1), else exact text (reported); BOOLEAN -> booleans;
@@ -8,6 +8,7 @@
  */
 import * as zlib from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { compressors as hyparquetCompressors } from 'hyparquet-compressors';
 import type { AsyncBuffer, Compressors, FileMetaData } from 'hyparquet';
 import { tableFromValueColumns } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
@@ -15,6 +16,7 @@ import { StratumError } from '../../core/errors.ts';
 import { batchSize as checkBatchSize, checkFile, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
+import { PARQUET_SCHEMA as schema } from '../schemas.ts';
 
 /** Config of the Parquet connector. */
 export interface ParquetConfig {
@@ -24,27 +26,20 @@ export interface ParquetConfig {
   columns?: string[];
 }
 
-const schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'Parquet file',
-  type: 'object',
-  properties: {
-    path: { type: 'string', minLength: 1, title: 'File' },
-    columns: { type: 'array', items: { type: 'string' }, title: 'Columns', description: 'Default: all.' },
-  },
-  required: ['path'],
-  additionalProperties: false,
-} as const;
 
 /** `zstdDecompressSync` exists in node:zlib from Node 22.15 / 23.8. */
 const zstd = (zlib as unknown as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
 
 /**
- * Decompressors added to hyparquet's built-in ones (snappy): ZSTD through node:zlib when this
- * Node has it (22.15+), GZIP through node:zlib always.
+ * Decompressors given to hyparquet, by Parquet codec: those of `hyparquet-compressors` 1.1.2
+ * (SNAPPY via hysnappy's wasm, ZSTD via fzstd, LZ4, LZ4_RAW, BROTLI, GZIP in JS), with the native
+ * node:zlib ones where Node has them (GZIP and BROTLI always, ZSTD on Node 22.15+), which are faster.
+ * LZO is not supported by any of them.
  */
 export const PARQUET_COMPRESSORS: Compressors = {
+  ...hyparquetCompressors,
   GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
+  BROTLI: (input: Uint8Array) => new Uint8Array(zlib.brotliDecompressSync(input)),
   ...(zstd === undefined ? {} : { ZSTD: (input: Uint8Array) => new Uint8Array(zstd(input)) }),
 };
 
@@ -125,7 +120,7 @@ async function readRows(path: string, opened: Opened, rowStart: number, rowEnd: 
     } catch (error) {
       throw new StratumError('SOURCE_FORMAT', `${path}: cannot decode rows ${rowStart}-${rowEnd - 1}: ${(error as Error).message}`, {
         detail: { path, row: rowStart },
-        hint: /compression|codec/i.test((error as Error).message) ? `The file uses a compression codec not readable here${zstd === undefined ? ' (ZSTD needs Node 22.15+ here)' : ''}; re-write it with snappy, gzip or no compression.` : 'The file may be truncated or corrupt.',
+        hint: /compression|codec/i.test((error as Error).message) ? 'The file uses a compression codec not readable here (LZO); re-write it with snappy, zstd, gzip or no compression.' : 'The file may be truncated or corrupt.',
         cause: error,
       });
     }

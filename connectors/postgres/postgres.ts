@@ -16,11 +16,11 @@ import pg from 'pg';
 import { tableFromValueColumns } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
-import { SECRET_REF_SCHEMA } from '../../core/secrets/secrets.ts';
 import type { SecretRef } from '../../core/secrets/secrets.ts';
 import { batchSize as checkBatchSize, secretValue, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorContext, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
+import { POSTGRES_SCHEMA as schema } from '../schemas.ts';
 
 /** Config of the PostgreSQL connector: `table` or `query`, not both. */
 export interface PostgresConfig {
@@ -46,26 +46,6 @@ export interface PostgresConfig {
   statementTimeoutMs?: number;
 }
 
-const schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'PostgreSQL',
-  type: 'object',
-  properties: {
-    host: { type: 'string', minLength: 1, title: 'Host' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, default: 5432, title: 'Port' },
-    database: { type: 'string', minLength: 1, title: 'Database' },
-    user: { type: 'string', minLength: 1, title: 'User' },
-    password: { ...SECRET_REF_SCHEMA, title: 'Password (stored secret)' },
-    table: { type: 'string', minLength: 1, title: 'Table', description: 'Optionally schema-qualified: schema.table' },
-    query: { type: 'string', minLength: 1, title: 'SQL query' },
-    ssl: { type: 'boolean', default: false, title: 'TLS' },
-    connectTimeoutMs: { type: 'integer', minimum: 1, default: 10000, title: 'Connect timeout (ms)' },
-    statementTimeoutMs: { type: 'integer', minimum: 1, title: 'Statement timeout (ms)' },
-  },
-  required: ['host', 'database', 'user'],
-  oneOf: [{ required: ['table'] }, { required: ['query'] }],
-  additionalProperties: false,
-} as const;
 
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184, bytea: 17 } as const;
 

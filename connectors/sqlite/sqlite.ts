@@ -11,6 +11,7 @@ import { StratumError } from '../../core/errors.ts';
 import { batchSize as checkBatchSize, checkFile, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
+import { SQLITE_SCHEMA as schema } from '../schemas.ts';
 
 /** Config of the SQLite connector: `table` or `query`, not both. */
 export interface SqliteConfig {
@@ -22,19 +23,6 @@ export interface SqliteConfig {
   query?: string;
 }
 
-const schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'SQLite database',
-  type: 'object',
-  properties: {
-    path: { type: 'string', minLength: 1, title: 'Database file' },
-    table: { type: 'string', minLength: 1, title: 'Table' },
-    query: { type: 'string', minLength: 1, title: 'SQL query', description: 'Instead of a table: a read-only SELECT.' },
-  },
-  required: ['path'],
-  oneOf: [{ required: ['table'] }, { required: ['query'] }],
-  additionalProperties: false,
-} as const;
 
 /** SQL text for a config: the query, or `SELECT * FROM "table"` with the name quoted. */
 export function sqlOf(c: { table?: string; query?: string }): string {

@@ -15,6 +15,29 @@ export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 /** Symbol an object can implement (`[MIME_BUNDLE]() { return {...} }`) to choose its own display. */
 export const MIME_BUNDLE = Symbol.for('stratum.mimeBundle');
 
+/**
+ * Symbol an object can implement (`[MIME_BUNDLES]() { return [bundle, ...] }`) to be shown by
+ * `display(value)` as several outputs in order (e.g. a profile: its table, then its charts). Its
+ * {@link MIME_BUNDLE} (or the default rendering) is still what a cell's result shows.
+ */
+export const MIME_BUNDLES = Symbol.for('stratum.mimeBundles');
+
+/**
+ * The bundles `display(value)` emits: those of the value's {@link MIME_BUNDLES} when it has one
+ * (each made JSON-safe), otherwise the one {@link toMimeBundle}. Never throws.
+ */
+export function toMimeBundles(value: unknown): MimeBundle[] {
+  if (typeof value === 'object' && value !== null && typeof (value as { [MIME_BUNDLES]?: unknown })[MIME_BUNDLES] === 'function') {
+    try {
+      const bundles = (value as { [MIME_BUNDLES]: () => unknown })[MIME_BUNDLES]();
+      if (Array.isArray(bundles) && bundles.length > 0) return bundles.map((b) => toJsonSafe(b) as MimeBundle);
+    } catch {
+      // fall through to the single bundle
+    }
+  }
+  return [toMimeBundle(value)];
+}
+
 /** A formatter: returns a bundle for values it knows, `undefined` for the rest. */
 export type DisplayFormatter = (value: unknown) => MimeBundle | undefined;
 

@@ -22,7 +22,7 @@ import { StratumError, serializeError } from '../errors.ts';
 import { describeBackend, initBackend } from '../tf/backend.ts';
 import type { CellOutput, ErrorOutput } from '../notebook/types.ts';
 import type { ChildMessage, ExecuteRequest, KernelProcessConfig, ParentMessage } from './protocol.ts';
-import { toMimeBundle } from './display.ts';
+import { toMimeBundles } from './display.ts';
 import { installScope, scopeNames } from './scope.ts';
 
 const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -137,7 +137,12 @@ async function execute(request: ExecuteRequest): Promise<void> {
     try {
       const completion = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<unknown>;
       const value = await Promise.race([completion, abandoned]);
-      if (value !== undefined) emit({ type: 'result', data: toMimeBundle(value) });
+      if (value !== undefined) {
+        // A value with several outputs (e.g. a profile: table, distributions, heatmap) shows the first as the result, the rest as displays.
+        const [first, ...rest] = toMimeBundles(value);
+        if (first) emit({ type: 'result', data: first });
+        for (const data of rest) emit({ type: 'display', data });
+      }
     } catch (error) {
       if (isInterrupt(error)) {
         status = 'interrupted';

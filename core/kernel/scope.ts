@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { TABLE_MIME } from '../data/table.ts';
 import type { CellOutput, MimeBundle } from '../notebook/types.ts';
-import { PLOTLY_MIME, plotlyFigure, rowsToTable, toMimeBundle } from './display.ts';
+import { PLOTLY_MIME, plotlyFigure, rowsToTable, toMimeBundles } from './display.ts';
 
 /** What a scope entry can use while building its value. */
 export interface ScopeContext {
@@ -132,7 +132,7 @@ async function importForCell(notebookDir: string, specifier: string, options?: I
 registerScope('dfd', () => createRequire(import.meta.url)('danfojs-node') as unknown, { lazy: true });
 registerScope('tf', () => tf);
 registerScope('display', (ctx) => (...values: unknown[]): void => {
-  for (const value of values) emitDisplay(ctx, toMimeBundle(value));
+  for (const value of values) for (const bundle of toMimeBundles(value)) emitDisplay(ctx, bundle);
 });
 registerScope('plot', (ctx) => (figure: unknown): void => {
   const fig = plotlyFigure(figure);

@@ -41,7 +41,7 @@ declare function readCsv(path: string, options?: Record<string, unknown>): Promi
 declare const dfd: any;
 /** TensorFlow.js. */
 declare const tf: any;
-/** Stratum helpers: trainMlpClassifier, exportBundle, serveBundle, profile, histogram, vegaDataset... */
+/** Stratum helpers: load, preview, testConnection, profile, histogram, scatter, line, box, bar, correlation, trainMlpClassifier, exportBundle, serveBundle, vegaDataset... */
 declare const stratum: Record<string, any>;
 /** Folder of the notebook. */
 declare const __notebookDir: string;

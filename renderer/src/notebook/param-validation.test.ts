@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateParam, validateParams, type ParamSchema } from './param-validation.ts';
+import { formFields, isSecretRef, unionTag, validateParam, validateParams, type ParamSchema } from './param-validation.ts';
 
 const epochs: ParamSchema = { type: 'integer', title: 'Epochs', minimum: 1, maximum: 100000, default: 50 };
 const testFraction: ParamSchema = { type: 'number', title: 'Test fraction', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 };
@@ -54,5 +54,62 @@ describe('validateParams', () => {
     const schema = { type: 'object', required: ['target'], properties: { target: { type: 'string', title: 'Target column', minLength: 1 }, epochs, testFraction } };
     expect(validateParams(schema, { epochs: -5 })).toEqual({ target: 'Target column is required', epochs: 'Epochs must be at least 1' });
     expect(validateParams(schema, { target: 'weather', epochs: 10, testFraction: 0.25 })).toEqual({});
+  });
+});
+
+describe('discriminated unions, secrets and scalar alternatives (the data.load form)', () => {
+  // Shaped like templates/data.ts's schema: `kind` selects a oneOf branch with that source's fields.
+  const secret: ParamSchema = { type: 'object', title: 'Password (stored secret)', properties: { secret: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } }, required: ['secret'] };
+  const pagination: ParamSchema = {
+    title: 'Pagination',
+    type: 'object',
+    discriminator: { propertyName: 'type' },
+    oneOf: [
+      { type: 'object', properties: { type: { const: 'none' } }, required: ['type'] },
+      { type: 'object', properties: { type: { const: 'offset' }, limit: { type: 'integer', minimum: 1 } }, required: ['type', 'limit'] },
+    ],
+  };
+  const schema: ParamSchema & Record<string, unknown> = {
+    type: 'object',
+    required: ['kind'],
+    discriminator: { propertyName: 'kind' },
+    properties: { kind: { type: 'string', title: 'Source', enum: ['sqlite', 'postgres', 'excel', 'http'] }, resultName: { type: 'string', title: 'Result variable', default: 'df' } },
+    oneOf: [
+      { type: 'object', title: 'SQLite database', properties: { kind: { const: 'sqlite' }, resultName: true, path: { type: 'string', minLength: 1, title: 'Database file' }, table: { type: 'string', title: 'Table' } }, required: ['kind', 'path'] },
+      { type: 'object', title: 'PostgreSQL', properties: { kind: { const: 'postgres' }, resultName: true, host: { type: 'string', title: 'Host' }, password: secret }, required: ['kind', 'host'] },
+      { type: 'object', title: 'Excel', properties: { kind: { const: 'excel' }, resultName: true, sheet: { title: 'Sheet', oneOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] } }, required: ['kind'] },
+      { type: 'object', title: 'HTTP', properties: { kind: { const: 'http' }, resultName: true, pagination }, required: ['kind'] },
+    ],
+  };
+
+  it('shows the top-level fields plus those of the branch the tag selects, with the branch titles as choices', () => {
+    const none = formFields(schema, {});
+    expect(Object.keys(none.properties)).toEqual(['kind', 'resultName']);
+    expect(none.tag).toBe('kind');
+    expect(none.tagTitles).toEqual({ sqlite: 'SQLite database', postgres: 'PostgreSQL', excel: 'Excel', http: 'HTTP' });
+    const sqlite = formFields(schema, { kind: 'sqlite' });
+    expect(Object.keys(sqlite.properties)).toEqual(['kind', 'resultName', 'path', 'table']);
+    expect([...sqlite.required].sort()).toEqual(['kind', 'path']);
+  });
+
+  it('validates the selected branch only, naming fields by title', () => {
+    expect(validateParams(schema, {})).toEqual({ kind: 'Source is required' });
+    expect(validateParams(schema, { kind: 'sqlite' })).toEqual({ path: 'Database file is required' });
+    expect(validateParams(schema, { kind: 'sqlite', path: 'a.db' })).toEqual({});
+    expect(validateParams(schema, { kind: 'postgres', host: 'h', password: { secret: 'pg main' } })).toEqual({ password: 'Password (stored secret): a secret name is letters, digits, . _ or -' });
+    expect(validateParams(schema, { kind: 'postgres', host: 'h', password: { secret: '' } })).toEqual({ password: 'Password (stored secret) must name a stored secret' });
+    expect(validateParams(schema, { kind: 'postgres', host: 'h', password: { secret: 'pg-main' } })).toEqual({});
+  });
+
+  it('accepts either scalar alternative and checks nested unions', () => {
+    expect(validateParams(schema, { kind: 'excel', sheet: 2 })).toEqual({});
+    expect(validateParams(schema, { kind: 'excel', sheet: 'Data' })).toEqual({});
+    expect(validateParams(schema, { kind: 'excel', sheet: -1 })).toEqual({ sheet: 'Sheet must be string or integer' });
+    expect(validateParams(schema, { kind: 'http', pagination: { type: 'offset' } })).toEqual({ pagination: 'Pagination limit is required' });
+    expect(validateParams(schema, { kind: 'http', pagination: { type: 'offset', limit: 0 } })).toEqual({ pagination: 'Pagination limit must be at least 1' });
+    expect(validateParams(schema, { kind: 'http', pagination: { type: 'none' } })).toEqual({});
+    expect(isSecretRef(secret)).toBe(true);
+    expect(isSecretRef(pagination)).toBe(false);
+    expect(unionTag(pagination)).toBe('type');
   });
 });

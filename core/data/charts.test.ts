@@ -1,0 +1,267 @@
+// Tests of the chart builders on hand-made data (expected values computed by hand in the comments)
+// and on vega-datasets files with reference numbers from pandas 1.5.3 / numpy 1.24 (Debian's
+// /usr/bin/python3), pasted with the code that produced them.
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { readCsvTable } from '../../connectors/csv/csv.ts';
+import { vegaDataset } from '../datasets/vega.ts';
+import { thrown } from '../testing.ts';
+import {
+  barChart, boxChart, boxStatistics, correlationChart, correlationMatrix, histogramChart, lineChart, lttbIndexes, plotlyQuantile, profileHistograms, sampleIndexes, scatterChart, toDataTable,
+} from './charts.ts';
+import { tableFromValueColumns } from './columns.ts';
+import type { DataTable } from './columns.ts';
+import { dataTableToDataFrame } from './frame.ts';
+import { profileTable } from './profile.ts';
+
+const table = (columns: Record<string, unknown[]>): DataTable => tableFromValueColumns(Object.entries(columns).map(([name, values]) => ({ name, values })));
+type Trace = Record<string, unknown> & { x: unknown[]; y: unknown[] };
+const traces = (f: { data: Array<Record<string, unknown>> }): Trace[] => f.data as Trace[];
+const titleText = (f: { layout?: Record<string, unknown> }): string => String((f.layout?.title as { text: string }).text);
+
+describe('inputs and column errors', () => {
+  const t = table({ temp_max: [1, 2, 3], weather: ['rain', 'sun', 'rain'] });
+
+  it('accepts a DataTable, a Danfo DataFrame and row records alike', () => {
+    const records = [{ a: 1, b: 'x' }, { a: 2, b: 'y' }, { a: 3, b: 'x' }];
+    const fromRecords = barChart(records, { column: 'b' });
+    const fromFrame = barChart(dataTableToDataFrame(table({ a: [1, 2, 3], b: ['x', 'y', 'x'] })), { column: 'b' });
+    expect(traces(fromRecords)[0]).toMatchObject({ x: ['x', 'y'], y: [2, 1] });
+    expect(traces(fromFrame)[0]).toMatchObject({ x: ['x', 'y'], y: [2, 1] });
+    expect(thrown(() => toDataTable(42)).code).toBe('DATA_INVALID');
+  });
+
+  it('names a missing column and lists the real ones', () => {
+    const e = thrown(() => scatterChart(t, { x: 'temp', y: 'temp_max' }));
+    expect(e.code).toBe('DATA_INVALID');
+    expect(e.message).toBe("no column 'temp' in the data; a scatter plot needs it. Columns: temp_max, weather");
+    expect(e.detail?.field).toBe('temp');
+  });
+
+  it('names a column of the wrong kind and what the chart needs', () => {
+    expect(thrown(() => boxChart(t, { y: 'weather' })).message).toBe("column 'weather' is text; a box plot needs a numeric column");
+    expect(thrown(() => scatterChart(t, { x: 'temp_max', y: 'weather' })).message).toBe("column 'weather' is text; a scatter plot needs a numeric column");
+    expect(thrown(() => lineChart(t, { x: 'weather', y: 'temp_max' })).message).toBe("column 'weather' is text; a line chart needs a date/time or numeric x column");
+    expect(thrown(() => correlationMatrix(t)).message).toBe('a correlation heatmap needs at least 2 numeric columns; the data has 1 (temp_max)');
+    expect(thrown(() => correlationMatrix(t, { columns: ['temp_max', 'weather'] })).message).toBe("column 'weather' is text; a correlation heatmap needs a numeric column");
+    expect(thrown(() => barChart(t, { column: 'weather', top: 0 })).message).toBe('top must be a positive whole number, got 0');
+  });
+});
+
+describe('histogramChart', () => {
+  it('counts values per equal-width bin (numpy rules: last bin closed)', () => {
+    // 1 | 2 2 | 3 3 3 4 4 4 4 over edges [1, 2, 3, 4]
+    const f = histogramChart(table({ v: [1, 2, 2, 3, 3, 3, 4, 4, 4, 4] }), { column: 'v', bins: 3 });
+    expect(traces(f)[0]).toMatchObject({ type: 'bar', x: [1.5, 2.5, 3.5], y: [1, 2, 7], width: [1, 1, 1] });
+    expect(thrown(() => histogramChart(table({ v: [1] }), { column: 'w' })).message).toMatch(/^no column 'w'/);
+  });
+});
+
+describe('scatterChart', () => {
+  it('plots complete rows, notes the left-out ones, and fits the least-squares line on them', () => {
+    // Complete rows: (1,2) (2,4) (3,5) (4,8). Means 2.5, 4.75; Sxy = 9.5, Sxx = 5 -> m = 1.9, b = 0.
+    // Fitted 1.9, 3.8, 5.7, 7.6; SSres = 0.7, SStot = 18.75 -> R² = 1 - 0.7/18.75 = 0.962666...
+    const t = table({ x: [1, 2, null, 3, 4], y: [2, 4, 7, 5, 8] });
+    const f = scatterChart(t, { x: 'x', y: 'y', trendline: true });
+    const [points, line] = traces(f);
+    expect(points).toMatchObject({ type: 'scatter', mode: 'markers', x: [1, 2, 3, 4], y: [2, 4, 5, 8] });
+    const meta = line!.meta as { slope: number; intercept: number; r2: number; n: number };
+    expect(meta.slope).toBeCloseTo(1.9, 12);
+    expect(meta.intercept).toBeCloseTo(0, 12);
+    expect(meta.r2).toBeCloseTo(1 - 0.7 / 18.75, 12);
+    expect(meta.n).toBe(4);
+    expect(line).toMatchObject({ mode: 'lines', x: [1, 4], name: 'OLS: y = 1.900x + 0.000 (R² = 0.963)' });
+    expect((line!.y as number[])[1]).toBeCloseTo(7.6, 12);
+    expect(titleText(f)).toBe('y vs x<br><sup>1 row without x or y left out</sup>');
+  });
+
+  it('colours by a category column: one trace per value, most frequent first, the rest as "other"', () => {
+    const t = table({ x: [1, 2, 3, 4, 5, 6], y: [1, 2, 3, 4, 5, 6], c: ['a', 'b', 'a', 'c', null, 'a'] });
+    const f = scatterChart(t, { x: 'x', y: 'y', color: 'c', maxCategories: 1 });
+    expect(traces(f).map((tr) => [tr.name, tr.x])).toEqual([['a', [1, 3, 6]], ['other', [2, 4]], ['(missing)', [5]]]);
+  });
+
+  it('colours by a many-valued numeric column with a continuous scale', () => {
+    const t = table({ x: [1, 2, 3], y: [1, 2, 3], z: [0.5, 1.5, 2.5] });
+    const f = scatterChart(t, { x: 'x', y: 'y', color: 'z', maxCategories: 2 });
+    expect(traces(f)).toHaveLength(1);
+    expect(traces(f)[0]!.marker).toMatchObject({ color: [0.5, 1.5, 2.5], colorscale: 'Viridis', showscale: true });
+  });
+
+  it('draws a seeded sample of maxPoints rows beyond it, in row order; the trendline still uses every row', () => {
+    const n = 12_000;
+    const x = Array.from({ length: n }, (_, i) => i);
+    const t = table({ x, y: x.map((v) => 2 * v + 1) });
+    const f = scatterChart(t, { x: 'x', y: 'y', trendline: true });
+    const points = traces(f)[0]!;
+    const xs = points.x as number[];
+    expect(xs).toHaveLength(5000);
+    expect(xs.every((v, i) => i === 0 || v > xs[i - 1]!)).toBe(true); // distinct rows, in order
+    expect((points.y as number[]).every((v, i) => v === 2 * xs[i]! + 1)).toBe(true); // real (x, y) pairs
+    expect(titleText(f)).toBe('y vs x<br><sup>random sample of 5,000 of 12,000 points (seed 42)</sup>');
+    expect((traces(f)[1]!.meta as { n: number; slope: number }).n).toBe(n);
+    expect((traces(f)[1]!.meta as { n: number; slope: number }).slope).toBeCloseTo(2, 12);
+    expect(traces(scatterChart(t, { x: 'x', y: 'y' }))[0]!.x).toEqual(xs); // same seed, same rows
+    expect(traces(scatterChart(t, { x: 'x', y: 'y', seed: 7 }))[0]!.x).not.toEqual(xs);
+    expect(traces(scatterChart(t, { x: 'x', y: 'y', maxPoints: 100 }))[0]!.x).toHaveLength(100);
+  });
+
+  it('sampleIndexes draws without replacement and keeps everything below k', () => {
+    const all = Int32Array.from({ length: 50 }, (_, i) => i * 2);
+    expect(sampleIndexes(all, 60, 1)).toBe(all);
+    const picked = [...sampleIndexes(all, 20, 1)];
+    expect(new Set(picked).size).toBe(20);
+    expect(picked.every((v) => v % 2 === 0 && v < 100)).toBe(true);
+  });
+});
+
+describe('lineChart', () => {
+  it('sorts rows by the date column, drops rows without a date, one trace per y column', () => {
+    const t = table({ day: ['2024-01-03', '2024-01-01', null, '2024-01-02'], a: [3, 1, 9, 2], b: [30, null, 90, 20] });
+    const f = lineChart(t, { x: 'day', y: ['a', 'b'] });
+    expect(traces(f).map((tr) => [tr.name, tr.x, tr.y])).toEqual([
+      ['a', ['2024-01-01', '2024-01-02', '2024-01-03'], [1, 2, 3]],
+      ['b', ['2024-01-01', '2024-01-02', '2024-01-03'], [null, 20, 30]],
+    ]);
+    expect(f.layout?.xaxis).toMatchObject({ type: 'date' });
+    expect(titleText(f)).toBe('a, b over day<br><sup>1 row without day left out</sup>');
+  });
+
+  it('sorts zone-less date-times as UTC and numeric x as numbers', () => {
+    const t = table({ at: ['2024-03-31T02:30:00', '2024-03-31T01:59:00', '2024-03-30T23:00:00'], v: [3, 2, 1] });
+    expect(traces(lineChart(t, { x: 'at', y: 'v' }))[0]!.y).toEqual([1, 2, 3]);
+    expect(traces(lineChart(table({ year: [2001, 1999, 2000], v: [3, 1, 2] }), { x: 'year', y: 'v' }))[0]!.x).toEqual([1999, 2000, 2001]);
+  });
+
+  it('LTTB keeps first, last and the largest triangles (hand example)', () => {
+    // threshold 3: one bucket {1, 2, 3} between point 0 and the last point (4, 0).
+    // Triangle areas x2 with a = (0,0), c = (4,0): j=1 -> |(0-4)(5-0)| = 20, j=2 -> 4, j=3 -> 8.
+    expect([...lttbIndexes([0, 1, 2, 3, 4], [0, 5, 1, 2, 0], 3)]).toEqual([0, 1, 4]);
+    expect([...lttbIndexes([0, 1, 2], [0, 5, 1], 3)]).toEqual([0, 1, 2]);
+  });
+
+  it('downsamples a long series to maxPoints with LTTB, keeping a spike and both ends', () => {
+    const n = 20_000;
+    const x = Array.from({ length: n }, (_, i) => i);
+    const y = x.map((i) => (i === 12_345 ? 100 : Math.sin(i / 50)));
+    const f = lineChart(table({ x, y }), { x: 'x', y: 'y', maxPoints: 500 });
+    const tr = traces(f)[0]!;
+    expect(tr.x).toHaveLength(500);
+    expect((tr.x as number[])[0]).toBe(0);
+    expect((tr.x as number[])[499]).toBe(n - 1);
+    expect(tr.x).toContain(12_345);
+    expect(titleText(f)).toBe('y over x<br><sup>each line downsampled to 500 points (LTTB)</sup>');
+  });
+});
+
+describe('box plots', () => {
+  it('quartiles as plotly.js computes them (linear method = numpy percentile method="hazen")', () => {
+    // numpy 1.24: np.percentile([1,2,3,4,5], [25,50,75], method='hazen') -> [1.75, 3, 4.25]
+    expect([0.25, 0.5, 0.75].map((p) => plotlyQuantile([1, 2, 3, 4, 5], p))).toEqual([1.75, 3, 4.25]);
+    // np.percentile([1..9, 100], [25,50,75], method='hazen') -> [3, 5.5, 8]; IQR 5, fences at
+    // 3 - 7.5 and 8 + 7.5: lowest value >= -4.5 is 1, highest <= 15.5 is 9; 100 is an outlier.
+    const [s] = boxStatistics(table({ v: [9, 1, 2, 3, 4, 5, 6, 7, 8, 100, null] }), { y: 'v' });
+    expect(s).toEqual({ name: 'v', n: 10, q1: 3, median: 5.5, q3: 8, lowerfence: 1, upperfence: 9, mean: 14.5, outliers: 1 });
+  });
+
+  it('one box per group on seattle-weather temp_max, matching numpy per group', async () => {
+    // w = pd.read_csv('seattle-weather.csv'); for g, s in w.groupby('weather')['temp_max']:
+    //   len(s), np.percentile(s, [25, 50, 75], method='hazen'), s.mean()
+    const expected: Record<string, [number, number, number, number, number]> = {
+      rain: [641, 10.0, 12.8, 16.1, 13.454602184087364],
+      sun: [640, 14.4, 21.1, 25.6, 19.861875],
+      fog: [101, 11.7, 16.1, 21.7, 16.757425742574256],
+      drizzle: [53, 8.025, 16.1, 23.9, 15.926415094339623],
+      snow: [26, 3.9, 5.6, 8.3, 5.573076923076924],
+    };
+    const weather = await readCsvTable(vegaDataset('seattle-weather.csv'));
+    const stats = boxStatistics(weather, { y: 'temp_max', by: 'weather' });
+    expect(stats.map((s) => s.name)).toEqual(['rain', 'sun', 'fog', 'drizzle', 'snow']); // by count
+    for (const s of stats) {
+      const [n, q1, median, q3, mean] = expected[s.name]!;
+      expect(s.n).toBe(n);
+      expect(s.q1).toBeCloseTo(q1, 10);
+      expect(s.median).toBeCloseTo(median, 10);
+      expect(s.q3).toBeCloseTo(q3, 10);
+      expect(s.mean).toBeCloseTo(mean, 10);
+    }
+    const f = boxChart(weather, { y: 'temp_max', by: 'weather' });
+    expect(traces(f)[0]).toMatchObject({ type: 'box', x: ['rain', 'sun', 'fog', 'drizzle', 'snow'], boxpoints: false, customdata: [641, 640, 101, 53, 26] });
+    expect(traces(f)[0]!.q1).toEqual(stats.map((s) => s.q1));
+  });
+
+  it('draws the outliers as points beside precomputed boxes', () => {
+    const f = boxChart(table({ v: [1, 2, 3, 4, 5, 6, 7, 8, 9, 100, -50], g: ['a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'] }), { y: 'v', by: 'g' });
+    expect(traces(f)[1]).toMatchObject({ type: 'scatter', mode: 'markers', x: ['a', 'a'], y: [-50, 100] });
+  });
+});
+
+describe('barChart', () => {
+  it('counts values, most frequent first, the rest in one "other" bar, missing not counted', () => {
+    const t = table({ s: ['b', 'a', 'b', 'c', 'a', 'b', null, 'd'] });
+    const f = barChart(t, { column: 's', top: 2 });
+    expect(traces(f)[0]).toMatchObject({ x: ['b', 'a', 'other'], y: [3, 2, 2] });
+    expect(titleText(f)).toBe('Counts of s<br><sup>"other" sums 2 less frequent values; 1 missing value not counted</sup>');
+  });
+
+  it('breaks ties by first appearance and counts seattle-weather like pandas value_counts', async () => {
+    expect(traces(barChart(table({ s: ['x', 'y', 'y', 'x', 'z'] }), { column: 's' }))[0]).toMatchObject({ x: ['x', 'y', 'z'], y: [2, 2, 1] });
+    // w['weather'].value_counts(): rain 641, sun 640, fog 101, drizzle 53, snow 26
+    const f = barChart(await readCsvTable(vegaDataset('seattle-weather.csv')), { column: 'weather' });
+    expect(traces(f)[0]).toMatchObject({ x: ['rain', 'sun', 'fog', 'drizzle', 'snow'], y: [641, 640, 101, 53, 26] });
+  });
+});
+
+describe('correlation', () => {
+  it('is pairwise-complete Pearson (hand computation), null when undefined', () => {
+    // a, b complete on rows 0-3: a = 1..4, b = 2 1 4 3; deviations give Sab = 3, Saa = Sbb = 5 -> r = 0.6.
+    const t = table({ a: [1, 2, 3, 4, null], b: [2, 1, 4, 3, 10], k: [5, 5, 5, 5, 5], one: [null, null, null, null, 1] });
+    const m = correlationMatrix(t);
+    expect(m.columns).toEqual(['a', 'b', 'k', 'one']);
+    expect(m.r[0]![1]).toBeCloseTo(0.6, 14);
+    expect(m.r[1]![0]).toBe(m.r[0]![1]);
+    expect(m.n[0]![1]).toBe(4);
+    expect(m.r[0]![0]).toBe(1);
+    expect(m.r[0]![2]).toBeNull(); // constant column: pandas NaN
+    expect(m.r[2]![2]).toBeNull();
+    expect(m.r[1]![3]).toBeNull(); // one complete row
+    expect(m.n[1]![3]).toBe(1);
+  });
+
+  it('matches pandas DataFrame.corr() on vega-datasets cars.json (missing values in MPG and horsepower)', async () => {
+    // /usr/bin/python3, pandas 1.5.3:
+    // df = pd.read_json('cars.json'); df[[...six numeric columns...]].corr().values.tolist()
+    const pandas = [
+      [1.0, -0.7753962854205539, -0.8042028248058979, -0.7784267838977761, -0.8317409332443344, 0.42028891210165054],
+      [-0.7753962854205539, 1.0, 0.9517870386276707, 0.8441582976660664, 0.8952204775128871, -0.5224515124210515],
+      [-0.8042028248058979, 0.9517870386276707, 1.0, 0.8983263139804297, 0.9324746504807488, -0.5579836330725128],
+      [-0.7784267838977761, 0.8441582976660664, 0.8983263139804297, 1.0, 0.8665862223908413, -0.6971244438551872],
+      [-0.8317409332443344, 0.8952204775128871, 0.9324746504807488, 0.8665862223908413, 1.0, -0.43008580509162647],
+      [0.42028891210165054, -0.5224515124210515, -0.5579836330725128, -0.6971244438551872, -0.43008580509162647, 1.0],
+    ];
+    const cars = JSON.parse(await readFile(vegaDataset('cars.json'), 'utf8')) as Array<Record<string, unknown>>;
+    const m = correlationMatrix(cars);
+    expect(m.columns).toEqual(['Miles_per_Gallon', 'Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration']);
+    m.r.forEach((row, i) => row.forEach((r, j) => expect(r, `${m.columns[i]} / ${m.columns[j]}`).toBeCloseTo(pandas[i]![j]!, 12)));
+    expect(m.n[0]![3]).toBe(392); // MPG and horsepower both present: 406 - 8 - 6
+    const f = correlationChart(cars, { columns: ['Horsepower', 'Miles_per_Gallon'] });
+    expect(traces(f)[0]).toMatchObject({ type: 'heatmap', x: ['Horsepower', 'Miles_per_Gallon'], zmin: -1, zmax: 1, text: [['1.00', '-0.78'], ['-0.78', '1.00']], texttemplate: '%{text}', customdata: [[400, 392], [392, 398]] });
+  });
+});
+
+describe('profileHistograms', () => {
+  it('one panel per numeric column (its profile histogram) and per low-cardinality text column, in a grid', async () => {
+    const weather = await readCsvTable(vegaDataset('seattle-weather.csv'));
+    const profile = profileTable(weather);
+    const f = profileHistograms(profile)!;
+    // date (kind date) gets no panel; precipitation, temp_max, temp_min, wind, weather do.
+    expect(traces(f).map((tr) => [tr.name, tr.xaxis, tr.yaxis])).toEqual([
+      ['precipitation', 'x', 'y'], ['temp_max', 'x2', 'y2'], ['temp_min', 'x3', 'y3'], ['wind', 'x4', 'y4'], ['weather', 'x5', 'y5'],
+    ]);
+    expect(f.layout?.grid).toMatchObject({ rows: 2, columns: 3, pattern: 'independent' });
+    expect(traces(f)[1]!.y).toEqual(profile.columns[2]!.histogram!.counts);
+    for (const tr of traces(f)) expect((tr.y as number[]).reduce((a, b) => a + b, 0)).toBe(1461);
+    expect(traces(f)[4]).toMatchObject({ x: ['rain', 'sun', 'fog', 'drizzle', 'snow'] });
+    expect(profileHistograms(profileTable(table({ id: ['a', 'b'] })), { maxDistinct: 1 })).toBeUndefined();
+  });
+});
