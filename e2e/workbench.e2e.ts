@@ -150,6 +150,14 @@ test('outputs: a 200,000-row table renders only the visible rows, charts are int
   expect(rendered).toBeLessThan(60);
   await table.locator('.table-scroll').evaluate((el) => el.scrollTo({ top: 26 * 150_000 }));
   await expect(table.locator('.table-row').filter({ hasText: /^150000/ })).toHaveCount(1);
+  // A header click sorts by that column: descending `value` puts row 199999 (value 99999.5) first.
+  await table.locator('.table-scroll').evaluate((el) => el.scrollTo({ top: 0 }));
+  const valueHeader = table.getByRole('columnheader').filter({ hasText: 'value' });
+  await valueHeader.click();
+  await expect(valueHeader).toHaveAttribute('aria-sort', 'ascending');
+  await valueHeader.click();
+  await expect(valueHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect(table.locator('.table-row').first()).toContainText('19999999999.5');
   const chart = cell(page, 0).getByTestId('plotly-output');
   await expect(chart.locator('.main-svg').first()).toBeVisible();
   await expect(chart.locator('.modebar')).toHaveCount(1);
