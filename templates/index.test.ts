@@ -16,6 +16,16 @@ describe('template registry', () => {
       'regression:tabular.linear-regression',
       'regression:tabular.mlp-regressor',
       'clustering:tabular.kmeans',
+      'anomaly:tabular.autoencoder-anomaly',
+      'forecasting:timeseries.lstm-forecast',
+      'search:search.hyperparameters',
+      'data:data.load',
+      'exploration:chart.histogram',
+      'exploration:chart.scatter',
+      'exploration:chart.line',
+      'exploration:chart.box',
+      'exploration:chart.bar',
+      'exploration:chart.correlation',
     ]);
     for (const template of templates) {
       const schema = template.paramsSchema as { properties: Record<string, { title?: string; description?: string }> };
@@ -44,6 +54,7 @@ describe('renderTemplateCode', () => {
       '  unseen: "error",',
       '}, { onEpoch: stratum.progress });',
       'display(stratum.trainingSummary(model));',
+      'display(...stratum.evaluationPlots(model));',
       'model',
       '',
     ].join('\n'));
@@ -118,6 +129,7 @@ describe('renderTemplateCode for the other tabular templates', () => {
       '  unseen: "error",',
       '});',
       'display(stratum.modelSummary(model));',
+      'display(...stratum.evaluationPlots(model));',
       'model',
       '',
     ].join('\n'));
@@ -132,6 +144,14 @@ describe('renderTemplateCode for the other tabular templates', () => {
     expect(km).not.toContain('testFraction');
     expect(km).toContain('const clusters = await stratum.trainKMeans(stratum.toRecords(penguins), {');
     expect(km).toContain('  k: 4, elbowKs: [2, 3, 4, 5, 6, 7, 8], maxIterations: 100,\n');
+  });
+
+  it('shows the evaluation plots unless showPlots is false; k-means has no such param', () => {
+    expect(renderTemplateCode('tabular.linear-regression', { data: 'cars', target: 'Miles_per_Gallon', features: ['Horsepower'] })).toContain('\ndisplay(...stratum.evaluationPlots(model));\n');
+    expect(renderTemplateCode('tabular.decision-tree', { data: 'd', target: 'y', features: ['x'], showPlots: false })).not.toContain('evaluationPlots');
+    expect(renderTemplateCode(ID, { ...WEATHER, showPlots: false })).not.toContain('evaluationPlots');
+    expect(renderTemplateCode('tabular.kmeans', { data: 'd', features: ['x'] })).not.toContain('evaluationPlots');
+    expect(thrown(() => renderTemplateCode('tabular.kmeans', { data: 'd', features: ['x'], showPlots: true })).detail.field).toBe('showPlots');
   });
 
   it('validates params against each schema and keeps hostile strings inert', () => {

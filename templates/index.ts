@@ -7,6 +7,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { StratumError } from '../core/errors.ts';
 import { tabularClassificationTemplate } from './tabular-classification.ts';
 import { tabularModelTemplates } from './tabular-models.ts';
+import { searchTemplate } from './search.ts';
+import { autoencoderAnomalyTemplate } from './anomaly.ts';
+import { lstmForecastTemplate } from './forecasting.ts';
+import { chartTemplates } from './charts.ts';
+import { dataLoadTemplate } from './data.ts';
 import type { ModelTemplate } from './types.ts';
 
 export type { ModelTemplate, TemplateTask } from './types.ts';
@@ -15,9 +20,14 @@ export {
   decisionTreeTemplate, kmeansTemplate, linearRegressionTemplate, logisticRegressionTemplate, mlpRegressorTemplate, naiveBayesTemplate, randomForestTemplate,
   tabularModelTemplates, type TabularTemplateParams,
 } from './tabular-models.ts';
+export { searchTemplate, type SearchTemplateParams } from './search.ts';
+export { autoencoderAnomalyTemplate, autoencoderParamsSchema, type AutoencoderTemplateParams } from './anomaly.ts';
+export { lstmForecastParamsSchema, lstmForecastTemplate, type LstmForecastTemplateParams } from './forecasting.ts';
+export { chartTemplates, type ChartTemplateParams } from './charts.ts';
+export { dataLoadSchema, dataLoadTemplate, type DataLoadParams } from './data.ts';
 
 /** Every known template, in picker order: classification, then regression, then clustering. */
-export const templates: ModelTemplate[] = [tabularClassificationTemplate as ModelTemplate, ...(tabularModelTemplates as ModelTemplate[])];
+export const templates: ModelTemplate[] = [tabularClassificationTemplate as ModelTemplate, ...(tabularModelTemplates as ModelTemplate[]), autoencoderAnomalyTemplate as ModelTemplate, lstmForecastTemplate as ModelTemplate, searchTemplate as ModelTemplate, dataLoadTemplate as ModelTemplate, ...(chartTemplates as ModelTemplate[])];
 
 /**
  * Returns the template with this id.
@@ -34,7 +44,9 @@ export function getTemplate(id: string): ModelTemplate {
   return template;
 }
 
-const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: true });
+// `discriminator`: the OpenAPI keyword for a `oneOf` selected by a property (data.load's `kind`), so
+// Ajv validates and applies defaults in the selected branch only.
+const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: true, discriminator: true });
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(template: ModelTemplate): ValidateFunction {
@@ -68,7 +80,11 @@ function errorField(error: ErrorObject): string {
 function errorLabel(error: ErrorObject, schema: Record<string, unknown>): string {
   const [name, ...rest] = errorSegments(error);
   if (name === undefined) return 'params';
-  const properties = (schema.properties ?? {}) as Record<string, { title?: unknown }>;
+  // An error inside a `oneOf` branch (a discriminated union) is labelled from that branch's properties.
+  const branch = /^#\/oneOf\/(\d+)\//.exec(error.schemaPath);
+  const branches = schema.oneOf as Array<Record<string, unknown>> | undefined;
+  const scope = branch !== null && branches?.[Number(branch[1])] !== undefined ? branches[Number(branch[1])]! : schema;
+  const properties = { ...(schema.properties ?? {}), ...(scope.properties ?? {}) } as Record<string, { title?: unknown }>;
   const title = Object.hasOwn(properties, name) && typeof properties[name]?.title === 'string' ? properties[name].title : undefined;
   if (title === undefined || error.keyword === 'additionalProperties') return errorField(error);
   return [title, ...rest.map((p) => (/^\d+$/.test(p) ? `item ${Number(p) + 1}` : p))].join(' ');

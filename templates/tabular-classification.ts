@@ -33,8 +33,12 @@ export interface TabularClassificationParams {
   earlyStoppingPatience?: number;
   /** `balanced` class weights for imbalanced classes; absent = unweighted. */
   classWeight?: 'balanced';
+  /** Folds of a k-fold cross-validation run after training with the same params; absent = off. */
+  crossValidationFolds?: number;
   /** Name of the variable that receives the trained model. */
   resultName: string;
+  /** Display the evaluation plots (confusion matrix, ROC/PR, learning curves, permutation importance) after the summary. */
+  showPlots: boolean;
 }
 
 const IDENTIFIER = '^[A-Za-z_$][A-Za-z0-9_$]*$';
@@ -65,6 +69,27 @@ export const CLASS_WEIGHT_SCHEMA = {
   enum: ['balanced'],
 } as const;
 
+/** Schema of the `showPlots` parameter of the supervised templates: display the evaluation plots (core/ml/plots.ts) after the summary. */
+export const SHOW_PLOTS_SCHEMA = {
+  type: 'boolean',
+  title: 'Show evaluation plots',
+  description: 'After the summary, plot the held-out evaluation: confusion matrix, ROC and precision-recall curves (classification) or residuals and predicted vs actual (regression), learning curves, permutation importance.',
+  default: true,
+} as const;
+
+/**
+ * Schema of the optional `crossValidationFolds` parameter of the supervised tabular templates (no
+ * default: absent = off): the generated code then also calls `stratum.crossValidate` with the
+ * trained model's params (core/ml/cv.ts).
+ */
+export const CROSS_VALIDATION_FOLDS_SCHEMA = {
+  type: 'integer',
+  title: 'Cross-validation folds',
+  description: 'Also estimate the score by k-fold cross-validation with the same params (stratified by class for classification); each fold refits the preprocessing on its own training rows. Costs k more trainings. Empty = off.',
+  minimum: 2,
+  maximum: 20,
+} as const;
+
 /** Schema of {@link TabularClassificationParams} (JSON Schema draft 2020-12). */
 export const tabularClassificationParamsSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -82,11 +107,13 @@ export const tabularClassificationParamsSchema = {
     batchSize: { type: 'integer', title: 'Batch size', description: 'Rows per gradient step.', minimum: 1, maximum: 1048576, default: 32 },
     learningRate: { type: 'number', title: 'Learning rate', description: 'Adam step size.', exclusiveMinimum: 0, maximum: 10, default: 0.001 },
     testFraction: { type: 'number', title: 'Test fraction', description: 'Fraction of each class held out for evaluation (stratified).', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
+    crossValidationFolds: CROSS_VALIDATION_FOLDS_SCHEMA,
     seed: { type: 'integer', title: 'Seed', description: 'Seed of the split, the weight initialization and the shuffling: same seed, same model.', default: 42 },
     unseen: { type: 'string', title: 'Unseen categories', description: 'What prediction does with a category not seen in training: reject the record, or encode it as all zeros.', enum: ['error', 'ignore'], default: 'error' },
     earlyStoppingPatience: EARLY_STOPPING_PATIENCE_SCHEMA,
     classWeight: CLASS_WEIGHT_SCHEMA,
     resultName: { type: 'string', title: 'Result variable', description: 'Variable that receives the trained model.', pattern: IDENTIFIER, default: 'model' },
+    showPlots: SHOW_PLOTS_SCHEMA,
   },
 } as const;
 
@@ -107,6 +134,27 @@ export function checkIdentifier(field: 'data' | 'resultName', value: string): vo
 
 const literal = (value: unknown): string => JSON.stringify(value);
 const list = (values: readonly unknown[]): string => `[${values.map(literal).join(', ')}]`;
+
+/** Id of the MLP classifier template. */
+const MLP_CLASSIFIER_ID = 'tabular.mlp-classifier';
+
+/**
+ * The lines a supervised tabular template adds when `crossValidationFolds` is set: a displayed
+ * `stratum.crossValidate` call with the trained model's params (defaults applied), so the folds
+ * train exactly what the cell trained.
+ *
+ * @param templateId - the template (names the trainer the folds use)
+ * @param data - the data variable (an identifier, already checked)
+ * @param resultName - the trained model's variable (an identifier, already checked)
+ * @param folds - number of folds; undefined = no lines
+ */
+export function crossValidationLines(templateId: string, data: string, resultName: string, folds: number | undefined): string[] {
+  if (folds === undefined) return [];
+  return [
+    `// ${folds}-fold cross-validation with the same params (each fold refits the preprocessing on its training rows)`,
+    `display(await stratum.crossValidate({ templateId: ${literal(templateId)}, records: stratum.toRecords(${data}), params: ${resultName}.params, folds: ${literal(folds)} }));`,
+  ];
+}
 
 /**
  * Renders the template's code. `data` and `resultName` are checked to be plain identifiers (they
@@ -137,6 +185,8 @@ export function renderTabularClassification(p: TabularClassificationParams): str
     ...options,
     '}, { onEpoch: stratum.progress });',
     `display(stratum.trainingSummary(${p.resultName}));`,
+    ...(p.showPlots ? [`display(...stratum.evaluationPlots(${p.resultName}));`] : []),
+    ...crossValidationLines(MLP_CLASSIFIER_ID, p.data, p.resultName, p.crossValidationFolds),
     p.resultName,
     '',
   ].join('\n');
@@ -144,7 +194,7 @@ export function renderTabularClassification(p: TabularClassificationParams): str
 
 /** The `tabular.mlp-classifier` template. */
 export const tabularClassificationTemplate: ModelTemplate<TabularClassificationParams> = {
-  id: 'tabular.mlp-classifier',
+  id: MLP_CLASSIFIER_ID,
   title: 'Tabular classification (MLP)',
   task: 'classification',
   description:

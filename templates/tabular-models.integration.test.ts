@@ -20,6 +20,7 @@ import { trainDecisionTree, trainNaiveBayes, trainRandomForest } from '../core/m
 import { trainKMeans } from '../core/ml/kmeans.ts';
 import type { TrainedModel } from '../core/ml/model.ts';
 import { trainLinearRegression, trainLogisticRegression, trainMlpRegressor } from '../core/ml/neural.ts';
+import { evaluationPlots } from '../core/ml/plots.ts';
 import { modelSummary, predictTabular, type TaskPrediction } from '../core/ml/predict.ts';
 import type { FeatureRecord, Prediction } from '../core/ml/types.ts';
 import { exportBundle, loadBundle } from '../core/serving/bundle.ts';
@@ -40,6 +41,7 @@ const stratum = {
   toRecords: (x: FeatureRecord[]) => x,
   progress: () => {},
   modelSummary,
+  evaluationPlots: (model: TrainedModel) => evaluationPlots(model).map((p) => p.figure),
   trainLogisticRegression,
   trainNaiveBayes,
   trainDecisionTree,
@@ -99,8 +101,10 @@ function expectClose(actual: TaskPrediction, expected: TaskPrediction | undefine
     for (const [label, p] of Object.entries(e.probabilities)) expect(Math.abs((actual.probabilities[label] ?? Number.NaN) - p)).toBeLessThanOrEqual(1e-6);
   } else if ('value' in actual) {
     expect(Math.abs(actual.value - (expected as { value: number }).value)).toBeLessThanOrEqual(1e-6);
-  } else {
+  } else if ('cluster' in actual) {
     expect(actual.cluster).toBe((expected as { cluster: number }).cluster);
+  } else {
+    throw new Error(`unexpected prediction ${JSON.stringify(actual)}`);
   }
 }
 

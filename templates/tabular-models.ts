@@ -6,7 +6,7 @@
  * seeded (stratified for classification) split.
  */
 import { StratumError } from '../core/errors.ts';
-import { CLASS_WEIGHT_SCHEMA, checkIdentifier, EARLY_STOPPING_PATIENCE_SCHEMA } from './tabular-classification.ts';
+import { CLASS_WEIGHT_SCHEMA, checkIdentifier, CROSS_VALIDATION_FOLDS_SCHEMA, crossValidationLines, EARLY_STOPPING_PATIENCE_SCHEMA, SHOW_PLOTS_SCHEMA } from './tabular-classification.ts';
 import type { ModelTemplate, TemplateTask } from './types.ts';
 
 const IDENTIFIER = '^[A-Za-z_$][A-Za-z0-9_$]*$';
@@ -27,8 +27,12 @@ export interface TabularTemplateParams {
   seed: number;
   /** Fraction held out for evaluation (not for clustering). */
   testFraction?: number;
+  /** Folds of a k-fold cross-validation after training (not for clustering); absent = off. */
+  crossValidationFolds?: number;
   /** Variable that receives the trained model. */
   resultName: string;
+  /** Display the evaluation plots after the summary (not for clustering). */
+  showPlots?: boolean;
   /** Model-specific parameters (see each template's schema). */
   [param: string]: unknown;
 }
@@ -88,10 +92,11 @@ function schemaOf(spec: Spec): Record<string, unknown> {
       features: common.features,
       categorical: common.categorical,
       ...spec.model,
-      ...(supervised ? { testFraction: testFraction(spec.task === 'classification') } : {}),
+      ...(supervised ? { testFraction: testFraction(spec.task === 'classification'), crossValidationFolds: CROSS_VALIDATION_FOLDS_SCHEMA } : {}),
       seed: common.seed,
       unseen: common.unseen,
       resultName: common.resultName,
+      ...(supervised ? { showPlots: SHOW_PLOTS_SCHEMA } : {}),
     },
   };
 }
@@ -119,6 +124,8 @@ function renderer(spec: Spec): (p: TabularTemplateParams) => string {
       `  unseen: ${literal(p.unseen)},`,
       spec.epochs ? '}, { onEpoch: stratum.progress });' : '});',
       `display(stratum.modelSummary(${p.resultName}));`,
+      ...(p.showPlots === true && spec.task !== 'clustering' ? [`display(...stratum.evaluationPlots(${p.resultName}));`] : []),
+      ...(spec.task === 'clustering' ? [] : crossValidationLines(spec.id, p.data, p.resultName, p.crossValidationFolds)),
       p.resultName,
       '',
     ];

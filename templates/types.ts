@@ -4,8 +4,8 @@
  * rendering to code; the kernel only ever runs code ("convert to code" shows exactly that text).
  */
 
-/** Kind of problem a template solves. */
-export type TemplateTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly';
+/** Kind of problem a template solves (`exploration`: charts; `data`: loading a source). */
+export type TemplateTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly' | 'search' | 'exploration' | 'data';
 
 /**
  * A model template.

@@ -243,6 +243,7 @@ async function trainClassic(records: FeatureRecord[], params: ClassicParams, tem
     dropped: { missingTarget: data.missingTarget },
     timing: { trainMs },
     warnings,
+    heldOut: { records: data.test.records, y: data.test.y },
   };
 }
 

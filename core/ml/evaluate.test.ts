@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binaryRocAuc, evaluateClassification, evaluateRegression, inertia, logLoss, silhouetteScore } from './evaluate.ts';
+import { averagePrecision, binaryRocAuc, evaluateClassification, evaluateRegression, inertia, logLoss, silhouetteScore } from './evaluate.ts';
+import { thrown } from '../testing.ts';
 
 // Reference values: scikit-learn 1.2.1 (Debian bookworm python3-sklearn), computed once with
 // /usr/bin/python3 and pasted here (the script is reproduced in docs/models.md, "Metric references").
@@ -113,5 +114,25 @@ describe('clustering metrics (scikit-learn 1.2.1 references)', () => {
   it('inertia equals KMeans.inertia_ for its centroids', () => {
     // KMeans(n_clusters=3, random_state=0) on X: inertia_ 3.166666666666667
     expect(inertia(X, 2, [[16 / 3, 16 / 3], [1 / 3, 1 / 3], [9, 0.5]])).toBeCloseTo(3.166666666666667, 12);
+  });
+});
+
+describe('averagePrecision', () => {
+  it('matches scikit-learn 1.2.1 average_precision_score, ties included', () => {
+    // average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.8333333333333333 (the scikit-learn docs example)
+    expect(averagePrecision([false, false, true, true], [0.1, 0.4, 0.35, 0.8]).value).toBeCloseTo(0.8333333333333333, 12);
+    // y = [1,0,1,1,0,0,0,1,0,0,1,0], s = [0.9,0.8,0.8,0.7,0.5,0.5,0.5,0.4,0.3,0.2,0.2,0.1] (ties at 0.8, 0.5, 0.2):
+    // average_precision_score = 0.6742424242424243 (roc_auc_score = 0.6857142857142857)
+    const y = [1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0].map((v) => v === 1);
+    const s = [0.9, 0.8, 0.8, 0.7, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.1];
+    expect(averagePrecision(y, s).value).toBeCloseTo(0.6742424242424243, 12);
+    expect(binaryRocAuc(y, s).value).toBeCloseTo(0.6857142857142857, 12);
+    // All positive: precision is 1 at every threshold (scikit-learn: 1.0).
+    expect(averagePrecision([true, true, true], [0.1, 0.2, 0.3]).value).toBe(1);
+  });
+
+  it('is undefined with a reason when no sample is positive (scikit-learn warns and returns 0)', () => {
+    expect(averagePrecision([false, false], [0.1, 0.2])).toEqual({ value: null, reason: 'no positive sample in the true labels: recall, hence average precision, is not defined' });
+    expect(thrown(() => averagePrecision([true], [Number.NaN])).message).toBe('scores[0] is not a finite number');
   });
 });

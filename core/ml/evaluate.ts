@@ -348,3 +348,45 @@ export function inertia(x: ArrayLike<number>, width: number, centroids: number[]
   }
   return total;
 }
+
+/**
+ * Average precision of a score for a binary target, as scikit-learn's `average_precision_score`
+ * (https://scikit-learn.org/1.2/modules/generated/sklearn.metrics.average_precision_score.html):
+ * `AP = sum_n (R_n - R_{n-1}) P_n` over the distinct score values taken as thresholds in
+ * decreasing order, where `P_n` and `R_n` are the precision and recall of "score >= threshold n"
+ * (no interpolation; tied scores enter together).
+ *
+ * @param positive - true when sample i is of the positive class
+ * @param scores - higher = more likely positive, one per sample
+ * @returns AP in [0, 1], or null with the reason when no sample is positive (scikit-learn warns
+ *   and returns 0 there)
+ * @throws StratumError `DATA_INVALID` when the lengths differ, there is no sample or a score is not finite
+ * @example
+ * ```ts
+ * averagePrecision([false, false, true, true], [0.1, 0.4, 0.35, 0.8]).value; // 0.8333333333333333 (scikit-learn docs example)
+ * ```
+ */
+export function averagePrecision(positive: boolean[], scores: ArrayLike<number>): MaybeMetric {
+  checkSameLength(positive, scores, ['yTrue', 'scores']);
+  for (let i = 0; i < scores.length; i++) if (!Number.isFinite(scores[i])) throw dataError(`scores[${i}] is not a finite number`, `scores[${i}]`);
+  const nPos = positive.filter(Boolean).length;
+  if (nPos === 0) return { value: null, reason: 'no positive sample in the true labels: recall, hence average precision, is not defined' };
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let tp = 0;
+  let fp = 0;
+  let previousRecall = 0;
+  let ap = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && scores[order[j]] === scores[order[i]]) {
+      if (positive[order[j]]) tp++;
+      else fp++;
+      j++;
+    }
+    const recall = tp / nPos;
+    ap += (recall - previousRecall) * (tp / (tp + fp));
+    previousRecall = recall;
+    i = j;
+  }
+  return { value: ap };
+}

@@ -9,7 +9,8 @@ import { StratumError } from '../errors.ts';
 import { initBackend } from '../tf/backend.ts';
 import { classificationReport } from './metrics.ts';
 import { fieldPath, fitPreprocessor, transformRecords, type TransformOptions } from './preprocess.ts';
-import { stratifiedSplit } from './split.ts';
+import { stratifiedSplit, type SplitIndexes } from './split.ts';
+import { explicitSplit } from './supervised.ts';
 import { balancedClassWeights, fitSeededReport, buildDenseNetwork } from './fit.ts';
 import { checkTrainingData, trainingNotes } from './guardrails.ts';
 import type { ClassificationReport, EpochLog, FeatureRecord, Prediction, PreprocessorState, TrainedClassifier } from './types.ts';
@@ -44,10 +45,12 @@ export interface MlpClassifierParams {
   earlyStoppingPatience?: number;
   /** `balanced`: weight each class's loss by `n / (n_classes * count_c)` (scikit-learn `class_weight="balanced"`); absent = unweighted. */
   classWeight?: 'balanced';
+  /** An explicit split instead of the seeded one (cross-validation folds): see `TabularColumns.splitIndexes` in supervised.ts. */
+  splitIndexes?: SplitIndexes;
 }
 
 /** {@link MlpClassifierParams} with every default applied (the two opt-in options stay optional). */
-export type ResolvedMlpParams = Required<Omit<MlpClassifierParams, 'categorical' | 'earlyStoppingPatience' | 'classWeight'>> & {
+export type ResolvedMlpParams = Required<Omit<MlpClassifierParams, 'categorical' | 'earlyStoppingPatience' | 'classWeight' | 'splitIndexes'>> & {
   categorical: string[];
   earlyStoppingPatience?: number;
   classWeight?: 'balanced';
@@ -184,6 +187,7 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
 
   const kept: FeatureRecord[] = [];
   const targets: string[] = [];
+  const keptRows: number[] = [];
   let missingTarget = 0;
   records.forEach((record, row) => {
     const value = record[p.target];
@@ -196,6 +200,7 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
       throw new StratumError('DATA_INVALID', `${field}: expected a class label (string, number or boolean), got ${typeof value}`, { detail: { field, row } });
     }
     kept.push(record);
+    keptRows.push(row);
     targets.push(String(value));
   });
   const labels = [...new Set(targets)].sort();
@@ -205,7 +210,7 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
       hint: 'Choose a target column with at least two distinct values.',
     });
   }
-  const split = stratifiedSplit(targets, { testFraction: p.testFraction, seed: p.seed });
+  const split = params.splitIndexes === undefined ? stratifiedSplit(targets, { testFraction: p.testFraction, seed: p.seed }) : explicitSplit(params.splitIndexes, keptRows, records.length);
   if (split.test.length === 0) {
     throw new StratumError('DATA_INVALID', `the held-out split is empty (${kept.length} rows, testFraction ${p.testFraction})`, { detail: { field: 'testFraction' }, hint: 'Use more rows or a larger testFraction.' });
   }
@@ -257,6 +262,7 @@ export async function trainMlpClassifier(records: FeatureRecord[], params: MlpCl
     timing: { trainMs, samplesPerSecond: (trainRecords.length * history.length) / (trainMs / 1000) },
     warnings,
     ...(earlyStopping ? { earlyStopping } : {}),
+    heldOut: { records: testRecords, y: testTruth },
   };
 }
 

@@ -8,6 +8,10 @@
  * - `classification`: `outputWidth` = number of classes, row i = class probabilities (sum 1)
  * - `regression`: `outputWidth` = 1, the predicted value
  * - `clustering`: `outputWidth` = 1, the cluster id (0-based integer)
+ * - `anomaly`: `outputWidth` = 1, the anomaly score (reconstruction error); the flag threshold is
+ *   the adapter's `threshold` (core/ml/anomaly.ts `AnomalyAdapter`, saved as `model/anomaly.json`)
+ * - `forecasting`: input = a window of `lookback` raw series values (oldest first), `outputWidth` =
+ *   `horizon`, the next values in series units (core/ml/forecast.ts: the scaling is inside the network)
  *
  * TF.js models are stored as `model/model.json` + `model/weights.bin` (core/serving/model-io.ts);
  * the `ml-*` models as `model/model.json` holding their library's own `toJSON()` (restored with the
@@ -15,8 +19,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ClusteringEvaluation, RegressionEvaluation, ClassificationEvaluation } from './evaluate.ts';
+import type { AnomalyEvaluation } from './anomaly.ts';
+import type { ForecastEvaluation } from './forecast.ts';
 import type { EarlyStoppingReport } from './fit.ts';
-import type { EpochLog, PreprocessorState } from './types.ts';
+import type { EpochLog, FeatureRecord, HeldOutData, PreprocessorState } from './types.ts';
 
 /** Kind of problem a model solves. */
 export type ModelTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly';
@@ -61,7 +67,7 @@ export interface ModelAdapter {
 }
 
 /** Evaluation of a model on held-out data, by task. */
-export type ModelEvaluation = ClassificationEvaluation | RegressionEvaluation | ClusteringEvaluation;
+export type ModelEvaluation = ClassificationEvaluation | RegressionEvaluation | ClusteringEvaluation | AnomalyEvaluation | ForecastEvaluation;
 
 /**
  * A model trained by a Stratum template, with everything needed to evaluate, export and serve it.
@@ -99,6 +105,13 @@ export interface TrainedModel {
   warnings?: string[];
   /** What early stopping did, when it was on (TF.js templates; the held-out split then also selected the model). */
   earlyStopping?: EarlyStoppingReport;
+  /** The held-out rows of the evaluation (supervised templates), for plots and permutation importance (core/ml/plots.ts, importance.ts). */
+  heldOut?: HeldOutData;
+  /**
+   * A valid request record for serving, when the preprocessor cannot derive one (forecasting: the
+   * last `lookback` values as `{ history }`); bundles use it as the OpenAPI example and to measure latency.
+   */
+  example?: FeatureRecord;
 }
 
 /** JSON wrapper of an `ml-*` model, the content of `model/model.json`. */

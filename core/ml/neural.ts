@@ -217,12 +217,13 @@ async function trainClassifierNet(records: FeatureRecord[], params: NeuralParams
     evaluation,
     history,
     backend,
-    params: { ...params, ...r, categorical: params.categorical ?? [], unseen: params.unseen ?? 'error' },
+    params: { ...params, ...r, categorical: params.categorical ?? [], unseen: params.unseen ?? 'error', ...(r.hiddenLayers.length ? {} : { hiddenLayers: undefined }) },
     sizes: { train: data.train.rows, test: data.test.rows },
     dropped: { missingTarget: data.missingTarget },
     timing: { trainMs },
     warnings,
     ...(earlyStopping ? { earlyStopping } : {}),
+    heldOut: { records: data.test.records, y: data.test.y },
   };
 }
 
@@ -291,5 +292,6 @@ async function trainRegressorNet(records: FeatureRecord[], params: NeuralParams,
     timing: { trainMs },
     warnings,
     ...(earlyStopping ? { earlyStopping } : {}),
+    heldOut: { records: data.test.records, y: data.test.y },
   };
 }

@@ -5,6 +5,8 @@
 import { StratumError } from '../errors.ts';
 import { loadClassicAdapter } from './classic.ts';
 import { loadKMeansAdapter } from './kmeans.ts';
+import { anomalySummaryLines, anomalyThreshold, loadAnomalyAdapter } from './anomaly.ts';
+import { forecastSummary, predictForecast, type ForecastPrediction } from './forecast.ts';
 import { trainingNotes } from './guardrails.ts';
 import type { ModelAdapter, ModelKind, ModelTask, SerializedModelFiles, TrainedModel } from './model.ts';
 import { ML_MODEL_FILE } from './model.ts';
@@ -22,8 +24,14 @@ export interface ClusterPrediction {
   cluster: number;
 }
 
+/** An anomaly prediction: the score (reconstruction error) and whether it is above the model's threshold. */
+export interface AnomalyPrediction {
+  score: number;
+  anomaly: boolean;
+}
+
 /** What `POST /predict` returns per record, by task. */
-export type TaskPrediction = Prediction | RegressionPrediction | ClusterPrediction;
+export type TaskPrediction = Prediction | RegressionPrediction | ClusterPrediction | AnomalyPrediction | ForecastPrediction;
 
 /** What {@link predictTabular} needs: a {@link TrainedModel} or a loaded bundle. */
 export interface TabularPredictor {
@@ -36,7 +44,9 @@ export interface TabularPredictor {
 /**
  * Predicts records: validates and transforms them with the model's own preprocessing, runs the
  * adapter, and shapes the output by task — `{ label, probabilities }` (classification, the most
- * probable class, first on a tie), `{ value }` (regression), `{ cluster }` (clustering).
+ * probable class, first on a tie), `{ value }` (regression), `{ cluster }` (clustering), `{ score, anomaly }` (anomaly: the reconstruction error and `score > adapter.threshold`).
+ * Forecasting models take `{ history: number[] }` records and answer `{ forecast }` (the next
+ * `horizon` values; core/ml/forecast.ts `predictForecast`, which ignores the preprocessing).
  *
  * @param model - adapter, preprocessing and labels
  * @param records - records to predict
@@ -47,6 +57,8 @@ export interface TabularPredictor {
  */
 export function predictTabular(model: TabularPredictor, records: FeatureRecord[], options: TransformOptions = {}): TaskPrediction[] {
   const { adapter, preprocessor, labels } = model;
+  // Forecasting reads `{ history: number[] }` records, not preprocessed features (core/ml/forecast.ts).
+  if (adapter.task === 'forecasting') return predictForecast(adapter, records);
   if (adapter.inputWidth !== preprocessor.outputWidth) {
     throw new StratumError('BUNDLE_INVALID', `model expects ${adapter.inputWidth} inputs but the preprocessing produces ${preprocessor.outputWidth}`, { detail: { expected: preprocessor.outputWidth, actual: adapter.inputWidth } });
   }
@@ -54,6 +66,10 @@ export function predictTabular(model: TabularPredictor, records: FeatureRecord[]
   const out = adapter.predict(transformRecords(preprocessor, records, options), records.length);
   if (adapter.task === 'regression') return records.map((_, i) => ({ value: out[i] }));
   if (adapter.task === 'clustering') return records.map((_, i) => ({ cluster: out[i] }));
+  if (adapter.task === 'anomaly') {
+    const threshold = anomalyThreshold(adapter);
+    return records.map((_, i) => ({ score: out[i], anomaly: out[i] > threshold }));
+  }
   const k = labels.length;
   return records.map((_, i) => {
     const probabilities: Record<string, number> = {};
@@ -77,7 +93,8 @@ export function predictTabular(model: TabularPredictor, records: FeatureRecord[]
  */
 export async function loadAdapter(kind: ModelKind, task: ModelTask, files: SerializedModelFiles, source: string): Promise<ModelAdapter> {
   let adapter: ModelAdapter;
-  if (kind === 'tfjs-layers') adapter = await loadTfjsAdapter(files, task, source);
+  if (kind === 'tfjs-layers' && task === 'anomaly') adapter = await loadAnomalyAdapter(files, source);
+  else if (kind === 'tfjs-layers') adapter = await loadTfjsAdapter(files, task, source);
   else if (kind === 'ml-kmeans') adapter = loadKMeansAdapter(files[ML_MODEL_FILE], source);
   else if (kind === 'ml-cart' || kind === 'ml-random-forest' || kind === 'ml-naivebayes') adapter = loadClassicAdapter(files[ML_MODEL_FILE], kind, source);
   else throw new StratumError('BUNDLE_INVALID', `${source}: unknown model kind ${JSON.stringify(kind)}`, { detail: { path: source, field: 'modelKind' }, hint: 'Upgrade Stratum or re-export the bundle.' });
@@ -106,9 +123,10 @@ function table(rows: string[][]): string {
  * @returns multi-line plain text
  */
 export function modelSummary(t: TrainedModel): string {
+  if (t.evaluation.task === 'forecasting') return forecastSummary(t);
   const e = t.evaluation;
   const lines: string[] = [];
-  const what = t.task === 'clustering' ? `${t.features.length} features` : `${JSON.stringify(t.target)} from ${t.features.length} feature${t.features.length === 1 ? '' : 's'}`;
+  const what = t.task === 'clustering' || t.task === 'anomaly' ? `${t.features.length} features` : `${JSON.stringify(t.target)} from ${t.features.length} feature${t.features.length === 1 ? '' : 's'}`;
   lines.push(`${t.templateId} (${t.adapter.kind}): ${what} (${t.features.join(', ')})`);
   const time = t.timing ? `, fit ${(t.timing.trainMs / 1000).toFixed(2)} s` : '';
   lines.push(`backend ${t.backend}; train ${t.sizes.train} rows${t.task === 'clustering' ? '' : `, test ${t.sizes.test} rows`}${t.dropped?.missingTarget ? `, ${t.dropped.missingTarget} rows dropped (missing target)` : ''}${t.history.length ? `; ${t.history.length} epochs` : ''}${time}`);
@@ -122,6 +140,8 @@ export function modelSummary(t: TrainedModel): string {
   } else if (e.task === 'regression') {
     lines.push(`test MAE ${fmt(e.mae)}, RMSE ${fmt(e.rmse)}, R^2 ${fmt(e.r2)} (n = ${e.n})`);
     if (e.baseline) lines.push(`mean-predictor baseline (${fmt(e.baseline.value)}): MAE ${fmt(e.baseline.mae)}, RMSE ${fmt(e.baseline.rmse)}, R^2 ${fmt(e.baseline.r2)}`);
+  } else if (e.task === 'anomaly') {
+    lines.push(...anomalySummaryLines(e));
   } else {
     lines.push(`k = ${e.k}: inertia ${fmt(e.inertia)}, silhouette ${fmt(e.silhouette)}, cluster sizes ${e.clusterSizes.join(', ')} (n = ${e.n})`);
     if (e.elbow.length) lines.push('', 'elbow:', table([['k', 'inertia', 'silhouette'], ...e.elbow.map((p) => [String(p.k), fmt(p.inertia), fmt(p.silhouette)])]));

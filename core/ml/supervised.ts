@@ -5,7 +5,7 @@
  */
 import { StratumError } from '../errors.ts';
 import { fieldPath, fitPreprocessor, transformRecords } from './preprocess.ts';
-import { stratifiedSplit } from './split.ts';
+import { stratifiedSplit, type SplitIndexes } from './split.ts';
 import type { FeatureRecord, PreprocessorState } from './types.ts';
 
 /** Column parameters shared by every tabular template. */
@@ -18,6 +18,12 @@ export interface TabularColumns {
   categorical?: string[];
   /** Policy for a category unseen in training (at prediction time); default `error`. */
   unseen?: 'error' | 'ignore';
+  /**
+   * An explicit split instead of the seeded one (cross-validation folds, core/ml/cv.ts): positions
+   * in the records array of the training rows and of the held-out rows (see {@link explicitSplit}).
+   * `testFraction` is then unused; rows in neither list are left out.
+   */
+  splitIndexes?: SplitIndexes;
 }
 
 /** Split parameters. */
@@ -83,7 +89,8 @@ export function checkColumns(records: FeatureRecord[], columns: TabularColumns, 
  *
  * Classification: target values become strings (`String(v)`), at least 2 classes are required,
  * the split is {@link stratifiedSplit}. Regression: target values must be finite numbers and the
- * split is the same seeded shuffle over one stratum (a plain random split).
+ * split is the same seeded shuffle over one stratum (a plain random split). With
+ * `columns.splitIndexes` (cross-validation folds) that split is used instead ({@link explicitSplit}).
  *
  * @throws StratumError `TEMPLATE_PARAMS` for bad columns; `DATA_INVALID` for a target of one
  *   class, a non-numeric regression target, or an empty held-out split
@@ -93,6 +100,7 @@ export function prepareSupervised(records: FeatureRecord[], columns: TabularColu
   const target = columns.target as string;
   const kept: FeatureRecord[] = [];
   const y: Array<string | number> = [];
+  const keptRows: number[] = [];
   let missingTarget = 0;
   records.forEach((record, row) => {
     const value = record[target];
@@ -100,6 +108,7 @@ export function prepareSupervised(records: FeatureRecord[], columns: TabularColu
       missingTarget++;
       return;
     }
+    keptRows.push(row);
     if (task === 'regression') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         const field = fieldPath(row, target);
@@ -123,7 +132,7 @@ export function prepareSupervised(records: FeatureRecord[], columns: TabularColu
     });
   }
   const strata = task === 'classification' ? (y as string[]) : y.map(() => '');
-  const { train, test } = stratifiedSplit(strata, split);
+  const { train, test } = columns.splitIndexes === undefined ? stratifiedSplit(strata, split) : explicitSplit(columns.splitIndexes, keptRows, records.length);
   if (test.length === 0) {
     throw new StratumError('DATA_INVALID', `the held-out split is empty (${kept.length} rows, testFraction ${split.testFraction})`, { detail: { field: 'testFraction' }, hint: 'Use more rows or a larger testFraction.' });
   }
@@ -138,6 +147,48 @@ export function prepareSupervised(records: FeatureRecord[], columns: TabularColu
     labels,
     missingTarget,
   };
+}
+
+/**
+ * Maps an explicit split given as positions in the records array (as passed to a trainer) to
+ * positions among the rows kept after dropping a missing target, the indexes the trainers use.
+ * Rows whose target is missing are dropped from either side; order is kept.
+ *
+ * @param indexes - `train` and `test` positions in the records array
+ * @param keptRows - for each kept row (in order), its position in the records array
+ * @param rowCount - length of the records array
+ * @returns positions among the kept rows
+ * @throws StratumError `TEMPLATE_PARAMS` (field `splitIndexes.train[i]` / `splitIndexes.test[i]`)
+ *   for a position that is not an integer in `[0, rowCount)`, is repeated, or is on both sides;
+ *   `DATA_INVALID` when a side has no row with a target
+ * @example
+ * ```ts
+ * explicitSplit({ train: [0, 2], test: [3] }, [0, 2, 3], 4); // { train: [0, 1], test: [2] } (row 1 had no target)
+ * ```
+ */
+export function explicitSplit(indexes: SplitIndexes, keptRows: readonly number[], rowCount: number): SplitIndexes {
+  const side = new Int8Array(rowCount);
+  for (const [name, code] of [['train', 1], ['test', 2]] as const) {
+    const rows: unknown = indexes?.[name];
+    if (!Array.isArray(rows)) throw paramError(`splitIndexes.${name}`, 'expected an array of row positions');
+    rows.forEach((r: unknown, i) => {
+      const field = `splitIndexes.${name}[${i}]`;
+      if (!Number.isInteger(r) || (r as number) < 0 || (r as number) >= rowCount) throw paramError(field, `expected a row position in [0, ${rowCount}), got ${JSON.stringify(r)}`);
+      const previous = side[r as number];
+      if (previous !== 0) throw paramError(field, `row ${r as number} is ${previous === code ? 'listed twice' : 'on both the training and the held-out side'}`);
+      side[r as number] = code;
+    });
+  }
+  const position = new Int32Array(rowCount).fill(-1);
+  keptRows.forEach((row, k) => (position[row] = k));
+  const map = (rows: number[]): number[] => rows.map((r) => position[r]).filter((k) => k >= 0);
+  const out = { train: map(indexes.train), test: map(indexes.test) };
+  for (const name of ['train', 'test'] as const) {
+    if (out[name].length === 0) {
+      throw new StratumError('DATA_INVALID', `splitIndexes.${name}: none of its ${indexes[name].length} rows has a target`, { detail: { field: `splitIndexes.${name}` }, hint: 'Each side of the split needs rows whose target is not missing.' });
+    }
+  }
+  return out;
 }
 
 /** Rows of a row-major float32 matrix as `number[][]` (the `ml-*` libraries' input format). */

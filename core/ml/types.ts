@@ -125,6 +125,20 @@ export interface TrainedClassifier {
   warnings?: string[];
   /** What early stopping did, when it was on (the held-out split then also selected the model). */
   earlyStopping?: EarlyStoppingReport;
+  /** The held-out rows of the evaluation, for plots and permutation importance (core/ml/plots.ts, importance.ts). */
+  heldOut?: HeldOutData;
+}
+
+/**
+ * The held-out (test) rows a model was evaluated on, kept on the trained model so that ROC/PR
+ * curves and permutation importance can be computed after training. Not serialized into bundles
+ * or runs.
+ */
+export interface HeldOutData {
+  /** The held-out records, in evaluation order (the caller's record objects, not copies). */
+  records: FeatureRecord[];
+  /** Their targets: class labels as strings (classification) or numbers (regression). */
+  y: string[] | number[];
 }
 
 /** One prediction: the most probable label and the probability of every class (sums to 1). */

@@ -6,25 +6,35 @@
  * Template cells render to code that calls these names, so this module is the contract between
  * templates and the kernel: renaming a field here breaks saved notebooks.
  */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { registerScope, stratum, type ScopeContext } from '../kernel/scope.ts';
 import { openTrackingStore, type TrackingStore } from '../store/store.ts';
-import { MLP_TEMPLATE_ID, trackedModelTrainer, trackedTrainer, type ModelTrainer, type ModelTrainerHooks } from '../store/tracker.ts';
+import { MLP_TEMPLATE_ID, trackedModelTrainer, trackedTrainer, trainedByRun, type ModelTrainer, type ModelTrainerHooks } from '../store/tracker.ts';
 import type { NotebookRef } from '../store/types.ts';
 import { MIME_BUNDLE } from '../kernel/display.ts';
-import { recordsToColumns, tableFromValueColumns, tableToRecords, type DataTable } from '../data/columns.ts';
-import { histogramFigure, profileTable, profileToTableData } from '../data/profile.ts';
-import { TABLE_MIME } from '../data/table.ts';
+import { tableToRecords, type DataTable } from '../data/columns.ts';
+import { toDataTable } from '../data/charts.ts';
+import { bindExploration } from './exploration.ts';
+import { bindSearch } from './search-scope.ts';
+import { isTrainedModel } from '../ml/model.ts';
 import { vegaDataset } from '../datasets/vega.ts';
 import { predictRecords, trainingSummary, trainMlpClassifier, type MlpClassifierParams, type TrainingHooks } from '../ml/mlp.ts';
 import { toRecords } from '../ml/records.ts';
 import type { EpochLog, FeatureRecord, TrainedClassifier } from '../ml/types.ts';
-import type { ExportableModel, ExportBundleOptions } from '../serving/bundle.ts';
+import type { BundleManifest, ExportableModel, ExportBundleOptions } from '../serving/bundle.ts';
 import type { TrainedModel } from '../ml/model.ts';
 import { modelSummary, predictTabular } from '../ml/predict.ts';
 import type { TransformOptions } from '../ml/preprocess.ts';
 import type { DecisionTreeParams, NaiveBayesParams, RandomForestParams } from '../ml/classic.ts';
 import type { KMeansParams } from '../ml/kmeans.ts';
+import { anomalyPlot, type AutoencoderParams } from '../ml/anomaly.ts';
+import { forecastPlot, type LstmForecastParams } from '../ml/forecast.ts';
 import type { LinearRegressionParams, LogisticRegressionParams, MlpRegressorParams } from '../ml/neural.ts';
+import { PLOTLY_MIME, rowsToTable } from '../kernel/display.ts';
+import { TABLE_MIME } from '../data/table.ts';
+import type { PlotlyFigure } from '../data/profile.ts';
+import { permutationImportance, type AnyTrainedModel, type PermutationImportanceOptions, type PermutationImportanceResult } from '../ml/importance.ts';
+import { evaluationPlots, modelPlot, type EvaluationPlotOptions, type PlotKind } from '../ml/plots.ts';
 
 /** Anything the profiling and chart helpers accept: a Danfo DataFrame, a DataTable or row records. */
 type TabularInput = unknown;
@@ -33,21 +43,19 @@ function isDataTable(x: unknown): x is DataTable {
   return typeof x === 'object' && x !== null && Array.isArray((x as DataTable).columns) && typeof (x as DataTable).rowCount === 'number';
 }
 
-function isDataFrameLike(x: unknown): x is { columns: string[]; column(name: string): { values: unknown[] } } {
-  return typeof x === 'object' && x !== null && Array.isArray((x as { columns?: unknown }).columns) && typeof (x as { column?: unknown }).column === 'function';
+/** Makes a Plotly figure show as a chart through `display(fig)` or as a cell's value (`plot(fig)` works too; the symbol is not serialized). */
+function asFigureOutput(figure: PlotlyFigure): PlotlyFigure {
+  const text = `Plotly figure: ${String((figure.layout?.title as { text?: unknown } | undefined)?.text ?? `${figure.data.length} traces`)}`;
+  Object.defineProperty(figure, MIME_BUNDLE, { value: () => ({ [PLOTLY_MIME]: figure, 'text/plain': text }), enumerable: false });
+  return figure;
 }
 
-/**
- * Converts a Danfo DataFrame, a DataTable or an array of records to a DataTable (column types
- * re-inferred from the values for DataFrames and records).
- *
- * @throws TypeError for anything else
- */
-function toDataTable(x: TabularInput): DataTable {
-  if (isDataTable(x)) return x;
-  if (isDataFrameLike(x)) return tableFromValueColumns(x.columns.map((name) => ({ name, values: x.column(name).values })));
-  if (Array.isArray(x)) return tableFromValueColumns(recordsToColumns(x as Array<Record<string, unknown>>));
-  throw new TypeError('expected a Danfo DataFrame, a DataTable or an array of records');
+/** Gives a permutation-importance result a table display (feature, mean, std; most important first). */
+function asImportanceOutput(result: PermutationImportanceResult): PermutationImportanceResult {
+  const rows = [...result.features].sort((a, b) => b.mean - a.mean).map((f) => ({ feature: f.feature, mean: f.mean, std: f.std }));
+  const text = [`Permutation importance: held-out ${result.scoring} ${result.baseline.toFixed(4)}, ${result.nRepeats} shuffles of ${result.rows} rows`, ...rows.map((r) => `  ${r.feature}: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`)].join('\n');
+  Object.defineProperty(result, MIME_BUNDLE, { value: () => ({ [TABLE_MIME]: rowsToTable(rows), 'text/plain': text }), enumerable: false });
+  return result;
 }
 
 /** Gives a trained model a one-line display instead of a JSON dump of its weights' owner (symbols are not serialized). */
@@ -61,8 +69,8 @@ function withShortDisplay(model: TrainedClassifier): TrainedClassifier {
 function withModelDisplay(model: TrainedModel): TrainedModel {
   const e = model.evaluation;
   const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
-  const headline = e.task === 'classification' ? `test accuracy ${f(e.accuracy)}, macro-F1 ${f(e.macroF1)}` : e.task === 'regression' ? `test R^2 ${f(e.r2)}, RMSE ${f(e.rmse)}` : `k ${e.k}, silhouette ${f(e.silhouette)}`;
-  const text = `TrainedModel ${model.templateId} (${model.adapter.kind}): ${model.task === 'clustering' ? '' : `${JSON.stringify(model.target)} from `}${model.features.length} features, ${headline}`;
+  const headline = e.task === 'classification' ? `test accuracy ${f(e.accuracy)}, macro-F1 ${f(e.macroF1)}` : e.task === 'regression' ? `test R^2 ${f(e.r2)}, RMSE ${f(e.rmse)}` : e.task === 'forecasting' ? `${e.horizon} steps ahead from ${e.lookback} values, test MAE ${f(e.mae)} vs naive last value ${f(e.baselineMae)} (ratio ${f(e.maeRatio)})` : e.task === 'anomaly' ? `threshold ${e.threshold.toPrecision(4)}, ${e.flagged} of ${e.n} validation rows flagged${e.rocAuc === undefined ? '' : `, ROC AUC ${f(e.rocAuc)}`}` : `k ${e.k}, silhouette ${f(e.silhouette)}`;
+  const text = `TrainedModel ${model.templateId} (${model.adapter.kind}): ${model.task === 'clustering' || model.task === 'anomaly' ? '' : `${JSON.stringify(model.target)} from `}${model.features.length} features, ${headline}`;
   Object.defineProperty(model, MIME_BUNDLE, { value: () => ({ 'text/plain': text }), enumerable: false });
   return model;
 }
@@ -85,13 +93,7 @@ Object.assign(stratum, {
   toDataTable,
   /** Row records (`{column: value}`) of a DataFrame, DataTable or records array, for training. */
   toRecords: (x: TabularInput): FeatureRecord[] => (isDataTable(x) ? tableToRecords(x) : toRecords(x)),
-  /** A pandas-describe-like profile table of every column (display it). */
-  profile: (x: TabularInput) => {
-    const data = profileToTableData(profileTable(toDataTable(x)));
-    return { [MIME_BUNDLE]: () => ({ [TABLE_MIME]: data, 'text/plain': `Profile of ${data.totalRows} columns` }) };
-  },
-  /** Plotly figure of one column: a histogram (numeric) or a bar chart of the top values (text). */
-  histogram: (x: TabularInput, column: string) => histogramFigure(toDataTable(x), column),
+  // `profile`, `histogram`, the other charts and `load`/`preview`/`testConnection` are bound per kernel by bindExploration (core/runtime/exploration.ts).
   /** Predicts records with a trained model (the same function the REST service uses). */
   predictRecords: (model: TrainedClassifier, records: FeatureRecord[]) => predictRecords(model, records),
   /** Readable summary of a trained classifier: backend, sizes, metrics, confusion matrix. */
@@ -103,18 +105,36 @@ Object.assign(stratum, {
   // The `train*` functions are bound per kernel by bindTraining (below), which records their runs.
   /** Readable summary of any template's trained model (metrics, baseline, confusion matrix / elbow table). */
   modelSummary,
-  /** Predicts records with any template's trained model: `{label, probabilities}`, `{value}` or `{cluster}` per record. */
+  /** Predicts records with any template's trained model: `{label, probabilities}`, `{value}`, `{cluster}` or `{score, anomaly}` per record. */
   predict: (model: TrainedModel, records: FeatureRecord[], options?: TransformOptions) => predictTabular(model, records, options),
+  /** Plotly histogram of an anomaly model's validation scores with its threshold line (`plot(stratum.anomalyPlot(model))`). */
+  anomalyPlot,
+  /** Plotly figure of a forecaster's test period: actual vs 1- and horizon-step forecasts and the naive last value (`plot(stratum.forecastPlot(model))`). */
+  forecastPlot: (model: TrainedModel): PlotlyFigure => asFigureOutput(forecastPlot(model)),
   /** Loads a bundle and serves it over HTTP; returns `{ url, port, close() }`. */
   serveBundle: async (dir: string, options?: { port?: number; host?: string }) => (await import('../serving/server.ts')).serveBundle(dir, options ?? {}),
+  /**
+   * One evaluation plot of a trained model as a Plotly figure: `confusion-matrix`, `roc-curve`,
+   * `pr-curve`, `residuals`, `predicted-vs-actual`, `learning-curves`, `permutation-importance`
+   * (core/ml/plots.ts `modelPlot`), e.g. `stratum.plot(model, 'roc-curve')`.
+   */
+  plot: (model: AnyTrainedModel, kind: PlotKind, options?: EvaluationPlotOptions): PlotlyFigure => asFigureOutput(modelPlot(model, kind, options)),
+  /** Every evaluation plot that applies to the model's task, as figures: `display(...stratum.evaluationPlots(model))`. */
+  evaluationPlots: (model: AnyTrainedModel, options?: EvaluationPlotOptions): PlotlyFigure[] => evaluationPlots(model, options).map((p) => asFigureOutput(p.figure)),
+  /** Permutation importance of each feature on the model's held-out rows (core/ml/importance.ts), shown as a table. */
+  permutationImportance: (model: AnyTrainedModel, options?: PermutationImportanceOptions): PermutationImportanceResult => asImportanceOutput(permutationImportance(model, options)),
 });
 
 /**
  * Binds the `stratum.train*` functions to the run tracker: every training run (the MLP
  * classifier's and every other template's) is recorded in the workspace's SQLite store
- * (`<notebook folder>/.stratum/tracking.db`) with the template id, the notebook path, cell id and
+ * (`<workspace>/.stratum/tracking.db`, the workspace being `STRATUM_WORKSPACE` when the workbench
+ * sets it, else the notebook's folder) with the template id, the notebook path, cell id and
  * revision, unless `STRATUM_TRACKING=off`. If the store cannot be opened (read-only folder...),
  * training still runs and a warning says why it was not recorded.
+ *
+ * Also binds `stratum.exportBundle` so that exporting a model a tracked run trained records the
+ * run id in the bundle's manifest (`runId`) and the folder as the run's artifact `export:<dir>`.
  */
 function bindTraining(ctx: ScopeContext): void {
   let store: TrackingStore | undefined;
@@ -123,7 +143,7 @@ function bindTraining(ctx: ScopeContext): void {
   const openStore = (): TrackingStore | undefined => {
     if (tracking && !store && !storeError) {
       try {
-        store = openTrackingStore({ workspace: ctx.notebookDir });
+        store = openTrackingStore({ workspace: process.env.STRATUM_WORKSPACE ?? ctx.notebookDir });
         process.once('exit', () => store?.dispose());
       } catch (error) {
         storeError = (error as Error).message;
@@ -156,6 +176,22 @@ function bindTraining(ctx: ScopeContext): void {
     const trainer = trackedModelTrainer(open, trainFn, () => ({ templateId, notebook, ...(backend === 'js' ? { backend: 'js' } : {}) }));
     return withModelDisplay(await trainer(records, params, hooks));
   };
+  /** Exports a bundle; a model from a tracked run is linked to it both ways (manifest `runId`, run artifact `export:<dir>`). */
+  stratum.exportBundle = async (model: ExportableModel, options: ExportBundleOptions): Promise<BundleManifest> => {
+    const runId = options.runId ?? trainedByRun(model);
+    const manifest = await (await import('../serving/bundle.ts')).exportBundle(model, { ...options, ...(runId ? { runId } : {}) });
+    if (runId && store) {
+      const dir = resolve(ctx.notebookDir, options.dir);
+      const shown = relative(ctx.notebookDir, dir).split(sep).join('/');
+      try {
+        store.runs.addArtifact(runId, { name: `export:${shown.startsWith('..') || isAbsolute(shown) ? dir : shown}`.slice(0, 200), kind: 'bundle', path: dir, replace: true });
+      } catch (error) {
+        console.warn(`bundle exported, but not recorded as an artifact of run ${runId}: ${(error as Error).message}`);
+      }
+    }
+    return manifest;
+  };
+
   const neural = async () => import('../ml/neural.ts');
   const classic = async () => import('../ml/classic.ts');
   Object.assign(stratum, {
@@ -173,11 +209,18 @@ function bindTraining(ctx: ScopeContext): void {
     trainRandomForest: tracked<RandomForestParams>('tabular.random-forest', 'js', async () => (await classic()).trainRandomForest),
     /** Template `tabular.kmeans`: k-means with elbow table and silhouette (ml-kmeans). */
     trainKMeans: tracked<KMeansParams>('tabular.kmeans', 'js', async () => (await import('../ml/kmeans.ts')).trainKMeans),
+    /** Template `timeseries.lstm-forecast`: windowed LSTM forecaster beside the naive last-value forecast (TF.js). */
+    trainLstmForecaster: tracked<LstmForecastParams>('timeseries.lstm-forecast', 'tfjs', async () => (await import('../ml/forecast.ts')).trainLstmForecaster),
+    /** Template `tabular.autoencoder-anomaly`: autoencoder anomaly detector, threshold from the validation scores (TF.js). */
+    trainAutoencoder: tracked<AutoencoderParams>('tabular.autoencoder-anomaly', 'tfjs', async () => (await import('../ml/anomaly.ts')).trainAutoencoder),
   });
+  // stratum.crossValidate, stratum.search (tracked like the trainers), stratum.searchTable, stratum.searchPlot (search-scope.ts).
+  bindSearch(stratum, { openStore, notebookRef, modelDisplay: (m) => (isTrainedModel(m) ? withModelDisplay(m) : withShortDisplay(m)) });
 }
 
 registerScope('stratum', (ctx) => {
   bindTraining(ctx);
+  bindExploration(stratum, ctx);
   return stratum;
 });
 

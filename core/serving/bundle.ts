@@ -6,13 +6,15 @@
  *   manifest.json        name, version, created, task, modelKind, metrics, labels, sizes, sha256 + bytes of every other file, measured latency/memory
  *   model/model.json     TF.js topology + weights manifest (modelKind `tfjs-layers`), or the `ml-*` model's JSON state
  *   model/weights.bin    TF.js weights (float32, little-endian); `tfjs-layers` only
+ *   model/anomaly.json   anomaly models only: the score definition and the threshold (core/ml/anomaly.ts)
  *   preprocessor.json    fitted PreprocessorState (the same object that transformed the training data)
  *   input.schema.json    JSON Schema 2020-12 of ONE input record
  *   openapi.json         OpenAPI 3.1 document of the service
  * ```
  *
- * The manifest's `task` (`classification` | `regression` | `clustering`) says what the service
- * answers and `modelKind` which library reads `model/` (see core/ml/model.ts); a bundle written
+ * The manifest's `task` (`classification` | `regression` | `clustering` | `anomaly`) says what the service
+ * answers and `modelKind` which library reads `model/` (see core/ml/model.ts); a `forecasting`
+ * bundle takes `{history: number[]}` records and answers `{forecast}` (core/ml/forecast.ts). A bundle written
  * before these existed (no `modelKind`) is a `tfjs-layers` classifier.
  *
  * Export writes into a temporary sibling folder and renames it into place at the end, so a failed
@@ -27,6 +29,8 @@ import { StratumError } from '../errors.ts';
 import { isTrainedModel, MODEL_KINDS, type ModelAdapter, type ModelKind, type ModelTask, type TfjsModelAdapter, type TrainedModel } from '../ml/model.ts';
 import { tfjsAdapter } from '../ml/neural.ts';
 import { loadAdapter, predictTabular } from '../ml/predict.ts';
+import { anomalyThreshold } from '../ml/anomaly.ts';
+import { forecastRecordSchema } from '../ml/forecast.ts';
 import { inputJsonSchema } from '../ml/preprocess.ts';
 import type { FeatureRecord, PreprocessorState, TrainedClassifier } from '../ml/types.ts';
 import { initBackend } from '../tf/backend.ts';
@@ -66,12 +70,16 @@ export interface BundleManifest {
   version: string;
   /** Export time, ISO 8601 UTC. */
   created: string;
-  /** What the service answers: `{label, probabilities}`, `{value}` or `{cluster}`. */
+  /** What the service answers: `{label, probabilities}`, `{value}`, `{cluster}` or `{score, anomaly}`. */
   task: ModelTask;
   /** Library/format of `model/` (absent in bundles written before it existed: `tfjs-layers`). */
   modelKind?: ModelKind;
   /** Template that trained the model, e.g. `tabular.random-forest` (absent in older bundles). */
   templateId?: string;
+  /** Id of the tracked run that trained the model (core/store), when training was tracked. */
+  runId?: string;
+  /** Anomaly models: a record is flagged (`anomaly: true`) when its score exceeds this (see core/ml/anomaly.ts). */
+  threshold?: number;
   /** Column the model predicts (empty for clustering). */
   target: string;
   /** Input feature names (all required in a request). */
@@ -81,7 +89,10 @@ export interface BundleManifest {
   /**
    * Headline evaluation at training time (held-out; clustering: on the clustered rows), plain numbers:
    * classification `accuracy`, `macroF1` (+ `balancedAccuracy`, `weightedF1`, `rocAuc`, `logLoss`);
-   * regression `mae`, `rmse`, `r2`; clustering `k`, `inertia`, `silhouette`; always `n`.
+   * regression `mae`, `rmse`, `r2`; clustering `k`, `inertia`, `silhouette`; anomaly `threshold`,
+   * `thresholdQuantile`, `flaggedShare`, `meanScore` (+ with a label column `precision`, `recall`, `f1`,
+   * `rocAuc`, `averagePrecision`); forecasting `mae`, `rmse`, `mape` (a fraction), `baselineMae`
+   * (naive last value), `maeRatio`, `skill`, `lookback`, `horizon`; always `n`.
    * `null` marks a metric undefined for the data.
    */
   metrics: { n: number; [metric: string]: number | null };
@@ -122,6 +133,8 @@ export interface ExportBundleOptions {
   version?: string;
   /** Replace an existing bundle at `dir` (only a folder that holds a `manifest.json` or is empty); default false. */
   overwrite?: boolean;
+  /** Id of the tracked run that trained the model, recorded in the manifest as `runId` (the kernel fills it in). */
+  runId?: string;
 }
 
 /** A bundle loaded and verified by {@link loadBundle}. */
@@ -172,6 +185,8 @@ interface ExportView {
   backend: string;
   params: Record<string, unknown>;
   sizes: { train: number; test: number };
+  /** A valid request record when the preprocessor cannot give one (forecasting). */
+  example?: FeatureRecord;
 }
 
 /** Plain headline metrics of an evaluation (see {@link BundleManifest.metrics}). */
@@ -180,12 +195,21 @@ function headlineMetrics(trained: ExportableModel): BundleManifest['metrics'] {
   if (!('task' in e)) return { accuracy: e.accuracy, macroF1: e.macroF1, n: e.n };
   if (e.task === 'classification') return { accuracy: e.accuracy, macroF1: e.macroF1, balancedAccuracy: e.balancedAccuracy, weightedF1: e.weightedF1, rocAuc: e.rocAuc, logLoss: e.logLoss, n: e.n };
   if (e.task === 'regression') return { mae: e.mae, rmse: e.rmse, r2: e.r2, n: e.n };
+  if (e.task === 'anomaly') {
+    return { threshold: e.threshold, thresholdQuantile: e.thresholdQuantile, flaggedShare: e.flaggedShare, meanScore: e.meanScore, ...(e.labelled === undefined ? {} : { precision: e.precision ?? null, recall: e.recall ?? null, f1: e.f1 ?? null, rocAuc: e.rocAuc ?? null, averagePrecision: e.averagePrecision ?? null }), n: e.n };
+  }
+  if (e.task === 'forecasting') return { mae: e.mae, rmse: e.rmse, mape: e.mape, baselineMae: e.baselineMae, maeRatio: e.maeRatio, skill: e.skill, lookback: e.lookback, horizon: e.horizon, n: e.n };
   return { k: e.k, inertia: e.inertia, silhouette: e.silhouette, n: e.n };
+}
+
+/** `{ threshold }` of an anomaly model (manifest and OpenAPI), `{}` otherwise. */
+function anomalyFacts(view: ExportView): { threshold?: number } {
+  return view.task === 'anomaly' ? { threshold: anomalyThreshold(view.adapter) } : {};
 }
 
 function exportView(trained: ExportableModel): ExportView {
   const common = { target: trained.target, features: trained.features, labels: trained.labels, preprocessor: trained.preprocessor, metrics: headlineMetrics(trained), backend: trained.backend, params: trained.params, sizes: trained.sizes };
-  if (isTrainedModel(trained)) return { ...common, task: trained.task, templateId: trained.templateId, adapter: trained.adapter };
+  if (isTrainedModel(trained)) return { ...common, task: trained.task, templateId: trained.templateId, adapter: trained.adapter, ...(trained.example ? { example: trained.example } : {}) };
   // The MLP classifier: wrap its model without taking ownership (the view's adapter is never disposed).
   return { ...common, task: 'classification', templateId: 'tabular.mlp-classifier', adapter: tfjsAdapter(trained.model, 'classification') };
 }
@@ -244,11 +268,12 @@ export async function exportBundle(trained: ExportableModel, options: ExportBund
     for (const name of modelNames) await put(`model/${name}`, modelFiles[name]);
     const modelBytes = (modelFiles[WEIGHTS_FILE] ?? modelFiles[MODEL_JSON_FILE])?.byteLength ?? 0;
     await put(BUNDLE_FILES.preprocessor, jsonText(view.preprocessor));
-    const inputSchema = buildInputSchema(inputJsonSchema(view.preprocessor) as JsonSchema, view.features, `${options.name} input record`);
+    const recordSchema = view.task === 'forecasting' ? forecastRecordSchema(view.adapter.inputWidth) : (inputJsonSchema(view.preprocessor) as JsonSchema);
+    const inputSchema = buildInputSchema(recordSchema, view.features, `${options.name} input record`);
     await put(BUNDLE_FILES.inputSchema, jsonText(inputSchema));
     const version = options.version ?? '1.0.0';
-    const example = exampleRecord(view.preprocessor);
-    await put(BUNDLE_FILES.openapi, jsonText(buildOpenApi({ name: options.name, version, task: view.task, labels: view.labels, target: view.target, example }, inputSchema)));
+    const example = view.example ?? exampleRecord(view.preprocessor);
+    await put(BUNDLE_FILES.openapi, jsonText(buildOpenApi({ name: options.name, version, task: view.task, labels: view.labels, target: view.target, example, ...anomalyFacts(view), ...(view.task === 'forecasting' ? { horizon: view.adapter.outputWidth } : {}) }, inputSchema)));
     const latency = measureLatency(view, example);
     const manifest: BundleManifest = {
       format: 'stratum-bundle',
@@ -259,6 +284,8 @@ export async function exportBundle(trained: ExportableModel, options: ExportBund
       task: view.task,
       modelKind: view.adapter.kind,
       ...(view.templateId ? { templateId: view.templateId } : {}),
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...anomalyFacts(view),
       target: view.target,
       features: view.features,
       labels: view.labels,
@@ -311,7 +338,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     throw invalid(manifestPath, `${manifestPath} names an unknown modelKind ${JSON.stringify(modelKind)} (known: ${MODEL_KINDS.join(', ')})`, 'Upgrade Stratum, or re-export the bundle with this version.');
   }
   const task: ModelTask = manifest.modelKind === undefined ? 'classification' : manifest.task;
-  if (task !== 'classification' && task !== 'regression' && task !== 'clustering') {
+  if (task !== 'classification' && task !== 'regression' && task !== 'clustering' && task !== 'anomaly' && task !== 'forecasting') {
     throw invalid(manifestPath, `${manifestPath} names an unknown task ${JSON.stringify(task)}`, 'Re-export the bundle.');
   }
   for (const required of Object.values(BUNDLE_FILES)) {
@@ -352,7 +379,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const modelFiles: Record<string, Uint8Array> = {};
   for (const [name, bytes] of contents) if (name.startsWith('model/')) modelFiles[name.slice('model/'.length)] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const adapter = await loadAdapter(modelKind, task, modelFiles, join(root, 'model'));
-  const expectedOutputs = task === 'classification' ? manifest.labels.length : 1;
+  const expectedOutputs = task === 'classification' ? manifest.labels.length : task === 'forecasting' ? Number(manifest.params?.horizon) : 1;
   if (adapter.inputWidth !== preprocessor.outputWidth || adapter.outputWidth !== expectedOutputs) {
     adapter.dispose();
     throw invalid(join(root, BUNDLE_FILES.modelJson), `model takes ${adapter.inputWidth} inputs and gives ${adapter.outputWidth} outputs, but the preprocessor gives ${preprocessor.outputWidth} columns and the manifest expects ${expectedOutputs} output${expectedOutputs === 1 ? '' : 's'}${task === 'classification' ? ' (one per label)' : ''}`, 'The bundle mixes files from different models: re-export it.');

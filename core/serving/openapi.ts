@@ -47,7 +47,7 @@ export interface OpenApiInfo {
   name: string;
   /** Bundle version. */
   version: string;
-  /** What `POST /predict` returns: `{label, probabilities}` (classification, the default), `{value}` (regression) or `{cluster}` (clustering). */
+  /** What `POST /predict` returns: `{label, probabilities}` (classification, the default), `{value}` (regression), `{cluster}` (clustering), `{score, anomaly}` (anomaly) or `{forecast}` (forecasting). */
   task?: ModelTask;
   /** Class labels, in model output order (classification; empty otherwise). */
   labels: string[];
@@ -55,6 +55,10 @@ export interface OpenApiInfo {
   target: string;
   /** A valid example record (used as the request example). */
   example: Record<string, unknown>;
+  /** Anomaly models: the score above which a record is flagged. */
+  threshold?: number;
+  /** Forecasting models: steps ahead in each `forecast`. */
+  horizon?: number;
 }
 
 /**
@@ -73,8 +77,22 @@ export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSc
   const { $schema: _dialect, ...inputRecord } = inputSchema;
   const task = info.task ?? 'classification';
   const labelProbabilities = Object.fromEntries(info.labels.map((l) => [l, { type: 'number', minimum: 0, maximum: 1 }]));
+  const forecast: JsonSchema = {
+    type: 'object',
+    required: ['forecast'],
+    properties: { forecast: { type: 'array', items: { type: 'number' }, minItems: info.horizon, maxItems: info.horizon, description: `The next ${String(info.horizon)} values of \`${info.target}\` after the history, in its units (step 1 first)` } },
+  };
   const prediction: JsonSchema =
-    task === 'regression'
+    task === 'forecasting' ? forecast : task === 'anomaly'
+      ? {
+          type: 'object',
+          required: ['score', 'anomaly'],
+          properties: {
+            score: { type: 'number', minimum: 0, description: 'Anomaly score: mean squared difference between the preprocessed record and its autoencoder reconstruction (higher = more unusual)' },
+            anomaly: { type: 'boolean', description: `True when score > threshold (${String(info.threshold)})` },
+          },
+        }
+      : task === 'regression'
       ? { type: 'object', required: ['value'], properties: { value: { type: 'number', description: `Predicted \`${info.target}\`, in its units` } } }
       : task === 'clustering'
         ? { type: 'object', required: ['cluster'], properties: { cluster: { type: 'integer', minimum: 0, description: 'Id of the nearest cluster (0-based)' } } }
@@ -87,8 +105,10 @@ export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSc
             },
           };
   const what =
-    task === 'regression' ? `Predicts the value of \`${info.target}\`` : task === 'clustering' ? 'Assigns each record to a cluster' : `Predicts \`${info.target}\` (one of ${info.labels.map((l) => `\`${l}\``).join(', ')})`;
-  const summary = task === 'regression' ? 'Predict the value of one record or a batch' : task === 'clustering' ? 'Assign one record or a batch to clusters' : 'Predict the label and class probabilities of one record or a batch';
+    task === 'forecasting' ? `Forecasts the next ${String(info.horizon)} values of \`${info.target}\` from its recent history (\`{"history": [...]}\`, oldest first)` : task === 'anomaly'
+      ? `Scores how unusual each record is and flags it as an anomaly when its score exceeds the threshold ${String(info.threshold)}`
+      : task === 'regression' ? `Predicts the value of \`${info.target}\`` : task === 'clustering' ? 'Assigns each record to a cluster' : `Predicts \`${info.target}\` (one of ${info.labels.map((l) => `\`${l}\``).join(', ')})`;
+  const summary = task === 'forecasting' ? 'Forecast the next values after one history or a batch' : task === 'anomaly' ? 'Score one record or a batch and flag anomalies' : task === 'regression' ? 'Predict the value of one record or a batch' : task === 'clustering' ? 'Assign one record or a batch to clusters' : 'Predict the label and class probabilities of one record or a batch';
   const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const errorResponse = (description: string) => json(ref('Error'), description);
@@ -99,6 +119,7 @@ export function buildOpenApi(info: OpenApiInfo, inputSchema: JsonSchema): JsonSc
       title: `${info.name} prediction service`,
       version: info.version,
       description: `${what} from one record or a batch of records. Served by \`stratum serve\`.`,
+      ...(task === 'anomaly' ? { 'x-anomaly-threshold': info.threshold } : {}),
     },
     paths: {
       '/predict': {

@@ -9,7 +9,9 @@
  * a 500 with an id, logged with its stack. Predictions go through `predictTabular`, the same
  * function used in-process, so served and in-process predictions agree by construction; the
  * answer per record follows the bundle's task: `{label, probabilities}` (classification),
- * `{value}` (regression) or `{cluster}` (clustering).
+ * `{value}` (regression), `{cluster}` (clustering) or `{score, anomaly}` (anomaly, flagged above the bundle's `threshold`).
+ * A forecasting bundle takes `{history: [numbers]}` and answers `{forecast: [horizon numbers]}`; a bad
+ * value is named by its index, e.g. `records[0].history[7] must be number`.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -281,13 +283,17 @@ function recordProblems(record: FeatureRecord, validate: ValidateFunction, index
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** `records[3].temp_max`, `records[3]["Beak Length (mm)"]`, or for a single record `temp_max` / `Beak Length (mm)`. */
-function fieldPath(index: number | undefined, segments: string[]): string {
+/**
+ * `records[3].temp_max`, `records[3]["Beak Length (mm)"]`, or for a single record `temp_max` / `Beak Length (mm)`;
+ * an index into an array of `record` (forecasting's `history`) as `records[3].history[7]`.
+ */
+function fieldPath(index: number | undefined, segments: string[], record?: unknown): string {
   let path = index === undefined ? '' : `records[${index}]`;
-  for (const segment of segments) {
+  segments.forEach((segment, i) => {
     if (path === '') path = segment;
+    else if (/^\d+$/.test(segment) && Array.isArray(valueAt(record, segments.slice(0, i)))) path += `[${segment}]`;
     else path += IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
-  }
+  });
   return path === '' ? 'body' : path;
 }
 
@@ -297,7 +303,7 @@ function pointerSegments(pointer: string): string[] {
 
 function valueAt(record: unknown, segments: string[]): unknown {
   let value: unknown = record;
-  for (const segment of segments) value = isPlainRecord(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+  for (const segment of segments) value = (isPlainRecord(value) || Array.isArray(value)) && Object.hasOwn(value, segment) ? (value as Record<string, unknown>)[segment] : undefined;
   return value;
 }
 
@@ -310,7 +316,7 @@ function describeAjvError(error: ErrorObject, record: FeatureRecord, index: numb
       return { field, message: `${field} is required` };
     }
     case 'type': {
-      const field = fieldPath(index, segments);
+      const field = fieldPath(index, segments, record);
       const value = valueAt(record, segments);
       const expected = params.type === 'number' && typeof value === 'number' ? 'a finite number' : String(params.type);
       return { field, message: `${field} must be ${expected} (got ${describeType(value)})` };
@@ -324,8 +330,13 @@ function describeAjvError(error: ErrorObject, record: FeatureRecord, index: numb
       const field = fieldPath(index, [...segments, String(params.additionalProperty)]);
       return { field, message: `${field} is not an input field of this model` };
     }
+    case 'minItems': {
+      const field = fieldPath(index, segments, record);
+      const value = valueAt(record, segments);
+      return { field, message: `${field} has ${Array.isArray(value) ? value.length : 0} values; the model needs at least ${String(params.limit)}` };
+    }
     default: {
-      const field = fieldPath(index, segments);
+      const field = fieldPath(index, segments, record);
       return { field, message: `${field} ${error.message ?? 'is invalid'}` };
     }
   }

@@ -136,13 +136,14 @@ export class ModelRegistry {
 
   /**
    * Registers a bundle as the next version of a model (1 for a new model; the model is created if
-   * needed). The bundle (given, or the run's single `bundle` artifact) is verified, copied into the
+   * needed). The bundle (given, or the run's artifact named `bundle` — the one the tracker logs
+   * after training — else its only `bundle`-kind artifact) is verified, copied into the
    * store folder, and recorded with its manifest checksum and source run; `aliases` are pointed at
    * the new version in the same transaction.
    *
    * @returns the new version
    * @throws StratumError `USAGE` for a bad name or alias, or when neither a bundle nor a run with
-   *   one bundle artifact is given; `RUN_UNKNOWN`; `FILE_NOT_FOUND` / `BUNDLE_INVALID` from
+   *   a usable bundle artifact is given; `RUN_UNKNOWN`; `FILE_NOT_FOUND` / `BUNDLE_INVALID` from
    *   {@link verifyBundleFolder}
    */
   registerVersion(input: NewModelVersion): ModelVersion {
@@ -153,10 +154,15 @@ export class ModelRegistry {
     if (source === undefined) {
       if (runId === undefined) throw new StratumError('USAGE', 'registerVersion needs bundlePath or runId', { detail: { field: 'bundlePath' } });
       const bundles = this.#runs.get(runId).artifacts.filter((a) => a.kind === 'bundle');
-      if (bundles.length !== 1) {
-        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`, { detail: { field: 'bundlePath', runId }, hint: 'Pass the bundle folder the notebook exported (stratum models register NAME --run ID --bundle DIR).' });
+      // The bundle the tracker logged at training time is named `bundle`; later exports of the same model are extra `bundle`-kind artifacts.
+      const chosen = bundles.find((a) => a.name === 'bundle') ?? (bundles.length === 1 ? bundles[0] : undefined);
+      if (!chosen) {
+        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`, {
+          detail: { field: 'bundlePath', runId, artifacts: bundles.map((a) => a.name) },
+          hint: `${bundles.length === 0 ? "Its model was not logged as a bundle (see the run's warnings). " : ''}Pass the bundle folder the notebook exported (stratum models register NAME --run ID --bundle DIR).`,
+        });
       }
-      source = bundles[0].path;
+      source = chosen.path;
     }
     const modelDir = join(this.#root, 'models', model);
     mkdirSync(modelDir, { recursive: true });

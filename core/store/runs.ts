@@ -5,9 +5,10 @@
 import { resolve } from 'node:path';
 import { StratumError } from '../errors.ts';
 import { readTx, writeTx, type Db } from './db.ts';
-import { canonicalJson, hashPath } from './fingerprint.ts';
+import { compareRuns } from './compare.ts';
+import { hashPath } from './fingerprint.ts';
 import { asExperimentName, asRunId, newRunId } from './ids.ts';
-import { RUN_STATUSES, type Artifact, type ArtifactKind, type EpochMetrics, type ExperimentName, type MetricPoint, type NewRun, type ParamDiff, type Run, type RunComparison, type RunDetail, type RunError, type RunId, type RunQuery, type RunStatus } from './types.ts';
+import { RUN_STATUSES, type Artifact, type ArtifactKind, type EpochMetrics, type ExperimentName, type MetricPoint, type NewRun, type Run, type RunComparison, type RunDetail, type RunError, type RunId, type RunQuery, type RunStatus } from './types.ts';
 
 interface RunRow {
   id: string;
@@ -44,6 +45,12 @@ export interface FinishRun {
   error?: RunError;
   /** End time; default now. */
   endedAt?: Date;
+  /**
+   * The params as training used them (defaults applied, e.g. a trained model's `params`): replace
+   * the params recorded at creation (`params_json`, `run_params`, and `seed` when `params.seed` is
+   * an integer) in the same transaction. Absent: the params stay as created.
+   */
+  params?: Record<string, unknown>;
 }
 
 /** Input of {@link RunStore.addArtifact}. */
@@ -53,6 +60,8 @@ export interface NewArtifact {
   kind: ArtifactKind;
   /** File or folder (resolved to an absolute path); hashed with `hashPath`. */
   path: string;
+  /** Replace an artifact of the same name (e.g. a bundle exported again to the same folder) instead of refusing; default false. */
+  replace?: boolean;
 }
 
 function toRun(row: RunRow): Run {
@@ -156,22 +165,33 @@ export class RunStore {
   }
 
   /**
-   * Ends a running run: status, end time, evaluation and error in one transaction.
+   * Ends a running run: status, end time, evaluation and error (and, when given, the params as
+   * used) in one transaction.
    *
    * @returns the finished run
-   * @throws StratumError `RUN_UNKNOWN`; `RUN_STATE` when it already ended
+   * @throws StratumError `RUN_UNKNOWN`; `RUN_STATE` when it already ended; `USAGE` for params or an
+   *   evaluation that is not a JSON object
    */
   finish(runId: string, result: FinishRun = {}): Run {
     const id = asRunId(runId);
     const status = result.status ?? 'finished';
     if (!RUN_STATUSES.includes(status) || status === ('running' as RunStatus)) throw new StratumError('USAGE', `status: cannot finish with ${JSON.stringify(status)}`, { detail: { field: 'status' } });
     const evaluation = result.evaluation === undefined ? null : jsonObject('evaluation', result.evaluation);
+    const paramsJson = result.params === undefined ? undefined : jsonObject('params', result.params);
     const ended = (result.endedAt ?? this.#now()).toISOString();
     const db = this.#db;
     writeTx(db, () => {
       this.#requireRunning(id, 'finish');
       db.prepare('UPDATE runs SET status = ?, ended_at = ?, evaluation_json = ?, error_code = ?, error_message = ? WHERE id = ?')
         .run(status, ended, evaluation, result.error?.code ?? null, result.error?.message ?? null, id);
+      if (paramsJson !== undefined) {
+        const params = JSON.parse(paramsJson) as Record<string, unknown>;
+        db.prepare('UPDATE runs SET params_json = ? WHERE id = ?').run(paramsJson, id);
+        if (Number.isInteger(params.seed)) db.prepare('UPDATE runs SET seed = ? WHERE id = ?').run(params.seed, id);
+        db.prepare('DELETE FROM run_params WHERE run_id = ?').run(id);
+        const param = db.prepare('INSERT INTO run_params (run_id, name, value_json) VALUES (?, ?, ?)');
+        for (const [name, value] of Object.entries(params)) param.run(id, name, JSON.stringify(value));
+      }
     });
     return this.get(id);
   }
@@ -180,7 +200,7 @@ export class RunStore {
    * Records a file or folder the run produced, with its checksum and size ({@link hashPath}).
    * Allowed at any status (a bundle is often exported after training finished).
    *
-   * @throws StratumError `RUN_UNKNOWN`; `FILE_NOT_FOUND` when `path` is missing; `USAGE` for a bad kind or a duplicate name
+   * @throws StratumError `RUN_UNKNOWN`; `FILE_NOT_FOUND` when `path` is missing; `USAGE` for a bad kind or a duplicate name (unless `replace`)
    */
   addArtifact(runId: string, artifact: NewArtifact): Artifact {
     const id = asRunId(runId);
@@ -193,7 +213,8 @@ export class RunStore {
     writeTx(db, () => {
       if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw unknownRun(id);
       if (db.prepare('SELECT 1 FROM run_artifacts WHERE run_id = ? AND name = ?').get(id, artifact.name)) {
-        throw new StratumError('USAGE', `run ${id} already has an artifact named ${JSON.stringify(artifact.name)}`, { detail: { field: 'name', runId: id } });
+        if (!artifact.replace) throw new StratumError('USAGE', `run ${id} already has an artifact named ${JSON.stringify(artifact.name)}`, { detail: { field: 'name', runId: id }, hint: 'Choose another name, or pass replace: true.' });
+        db.prepare('DELETE FROM run_artifacts WHERE run_id = ? AND name = ?').run(id, artifact.name);
       }
       db.prepare('INSERT INTO run_artifacts (run_id, name, kind, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, artifact.name, artifact.kind, path, sha256, bytes, createdAt);
     });
@@ -251,6 +272,10 @@ export class RunStore {
       where.push('r.template_id = ?');
       args.push(query.templateId);
     }
+    if (query.notebookPath !== undefined) {
+      where.push('r.notebook_path = ?');
+      args.push(query.notebookPath);
+    }
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1) throw new StratumError('USAGE', `limit: expected a positive integer, got ${JSON.stringify(limit)}`, { detail: { field: 'limit' } });
     const dir = query.order === 'oldest' ? 'ASC' : 'DESC';
@@ -259,44 +284,17 @@ export class RunStore {
   }
 
   /**
-   * Compares runs side by side: parameters that differ (by canonical JSON) and those equal in all,
-   * a metric table (evaluation numbers and the last value of each per-epoch metric as `last.NAME`),
-   * and the per-epoch curves for overlaying.
+   * Compares runs side by side (see {@link compareRuns}): parameters that differ (by canonical
+   * JSON) and those equal in all, a metric table (evaluation numbers and the last value of each
+   * per-epoch metric as `last.NAME`), the per-epoch curves for overlaying, and which way each known
+   * metric is better. The runs are read in one snapshot.
    *
-   * @param runIds - two or more run ids (prefixes are not resolved here)
-   * @throws StratumError `RUN_UNKNOWN` naming the first unknown id; `USAGE` for fewer than 2 ids
+   * @param runIds - two or more distinct run ids (prefixes are not resolved here)
+   * @throws StratumError `RUN_UNKNOWN` naming the first unknown id; `USAGE` for fewer than 2 ids or an id given twice
    */
   compare(runIds: string[]): RunComparison {
     if (runIds.length < 2) throw new StratumError('USAGE', `compare needs at least 2 run ids, got ${runIds.length}`, { detail: { field: 'runIds' } });
-    const details = readTx(this.#db, () => runIds.map((id) => this.get(id)));
-    const names = [...new Set(details.flatMap((d) => Object.keys(d.params)))].sort();
-    const paramsDiff: ParamDiff[] = [];
-    const paramsSame: Record<string, unknown> = {};
-    for (const name of names) {
-      const values = details.map((d) => d.params[name]);
-      const keys = new Set(values.map((v) => (v === undefined ? '\u0000absent' : canonicalJson(v))));
-      if (keys.size === 1) paramsSame[name] = values[0];
-      else paramsDiff.push({ name, values });
-    }
-    const table = new Map<string, Array<number | null>>();
-    const put = (name: string, i: number, value: number | null): void => {
-      const row = table.get(name) ?? details.map((): number | null => null);
-      row[i] = value;
-      table.set(name, row);
-    };
-    const curves: RunComparison['curves'] = {};
-    details.forEach((d, i) => {
-      for (const [k, v] of Object.entries(d.evaluation ?? {})) if (typeof v === 'number') put(k, i, v);
-      for (const m of d.metrics) {
-        ((curves[m.name] ??= {})[d.id] ??= []).push({ epoch: m.epoch, value: m.value });
-      }
-      for (const [name, points] of Object.entries(curves)) {
-        const mine = points[d.id];
-        if (mine && mine.length > 0) put(`last.${name}`, i, mine[mine.length - 1].value);
-      }
-    });
-    const metrics = [...table.entries()].map(([name, values]) => ({ name, values })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { runs: details.map(({ metrics: _m, artifacts: _a, ...run }) => run), paramsDiff, paramsSame, metrics, curves };
+    return compareRuns(readTx(this.#db, () => runIds.map((id) => this.get(id))));
   }
 
   #requireRunning(id: RunId, action: string): void {

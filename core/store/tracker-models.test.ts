@@ -34,7 +34,7 @@ afterAll(() => {
 
 describe('trackedModelTrainer', () => {
   it('records a decision-tree run on penguins, with its template id, params and metrics, from the unchanged generated code', async () => {
-    const code = renderTemplateCode('tabular.decision-tree', { data: 'penguins', ...PARAMS, resultName: 'tree' });
+    const code = renderTemplateCode('tabular.decision-tree', { data: 'penguins', ...PARAMS, resultName: 'tree', showPlots: false });
     const stratum = {
       trainDecisionTree: trackedModelTrainer(store, trainDecisionTree, () => ({ templateId: 'tabular.decision-tree', backend: 'js', experiment: 'trees', notebook: { path: '/nb/p.stratum.json', cellId: 'cell-3' }, dataSource: 'penguins' })),
       toRecords: (x: FeatureRecord[]) => x,

@@ -143,6 +143,8 @@ export interface RunQuery {
   experiment?: string;
   status?: RunStatus;
   templateId?: string;
+  /** Only runs of this notebook file (the path as recorded, normally absolute). */
+  notebookPath?: string;
   /** Most recent first (default) or oldest first. */
   order?: 'newest' | 'oldest';
   /** At most this many runs (default 100). */
@@ -157,7 +159,10 @@ export interface ParamDiff {
   values: unknown[];
 }
 
-/** Result of `RunStore.compare`. */
+/** Which way a metric is better: `higher` (scores: accuracy, F1, R²) or `lower` (losses, errors). */
+export type MetricDirection = 'higher' | 'lower';
+
+/** Result of `RunStore.compare` (computed by `compareRuns` in compare.ts). */
 export interface RunComparison {
   runs: Run[];
   /** Parameters whose values differ (by canonical JSON), sorted by name. */
@@ -172,6 +177,8 @@ export interface RunComparison {
   metrics: Array<{ name: string; values: Array<number | null> }>;
   /** Per-epoch curves for overlaying: metric name -> run id -> points in epoch order. */
   curves: Record<string, Record<string, Array<{ epoch: number; value: number | null }>>>;
+  /** Metric name (of `metrics`) -> which way is better, for the metrics with a known direction (`metricDirection`). */
+  directions: Record<string, MetricDirection>;
 }
 
 /** A registered model. */

@@ -18,6 +18,7 @@ import { templates, renderTemplateCode } from '../../templates/index.ts';
 import type { ApiHandlers, FileEntry, FileKind, Revision, WorkbenchEvent } from '../api/contract.ts';
 import { KernelSessions, type KernelSessionsOptions } from './kernels.ts';
 import { resolveInside, toRelative } from './paths.ts';
+import { trackingApi } from './tracking.ts';
 import { listStarters, starterNotebook } from './starters.ts';
 
 /** Options of {@link openWorkspace}. */
@@ -95,7 +96,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       }
     }
   };
-  const kernels = new KernelSessions({ emit, ...(options.kernelOptions ? { kernelOptions: options.kernelOptions } : {}) });
+  // STRATUM_WORKSPACE: kernels record runs in this workspace's store (read by the runs.* methods), whatever folder their notebook is in.
+  const kernels = new KernelSessions({ emit, kernelOptions: { ...options.kernelOptions, env: { ...options.kernelOptions?.env, STRATUM_WORKSPACE: root } } });
+  const tracking = trackingApi(root);
   const saving = new Map<string, Promise<unknown>>();
   const maxFiles = options.maxFiles ?? 5000;
 
@@ -212,6 +215,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     'kernel.restart': async ({ path: rel }) => ({ state: await kernels.restart(await resolveInside(root, rel), rel) }),
     'kernel.shutdown': async ({ path: rel }) => ({ state: await kernels.shutdown(await resolveInside(root, rel)) }),
     'kernel.status': async ({ path: rel }) => ({ state: kernels.status(await resolveInside(root, rel)) }),
+    ...tracking.handlers,
   };
 
   let disposing: Promise<void> | undefined;
@@ -226,7 +230,10 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       return kernels.size;
     },
     dispose() {
-      disposing ??= kernels.dispose().finally(() => listeners.clear());
+      disposing ??= kernels.dispose().finally(() => {
+        listeners.clear();
+        tracking.dispose();
+      });
       return disposing;
     },
   };

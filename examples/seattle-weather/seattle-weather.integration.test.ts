@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runNotebook } from '../../core/runner/run-notebook.ts';
+import { openTrackingStore } from '../../core/store/store.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-example-'));
@@ -27,9 +28,26 @@ describe('Seattle weather example notebook', () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'output/seattle-weather-bundle/manifest.json'), 'utf8')) as {
       metrics: { accuracy: number };
       labels: string[];
+      runId?: string;
     };
     expect(manifest.metrics.accuracy).toBeGreaterThanOrEqual(0.75);
     expect(manifest.labels).toEqual(['drizzle', 'fog', 'rain', 'snow', 'sun']);
+
+    // The notebook's export names the tracked run that trained the model, and that run lists it
+    // beside the bundle it logged itself (so `stratum models register NAME --run ID` works).
+    const store = openTrackingStore({ workspace: dir, mustExist: true });
+    try {
+      const runs = store.runs.list({ templateId: 'tabular.mlp-classifier' });
+      expect(runs.map((r) => r.status)).toEqual(['finished']);
+      expect(manifest.runId).toBe(runs[0]?.id);
+      const bundles = store.runs.get(runs[0]?.id ?? '').artifacts.filter((a) => a.kind === 'bundle');
+      expect(bundles.map((a) => [a.name, a.path])).toEqual([
+        ['bundle', path.join(dir, '.stratum', 'artifacts', runs[0]?.id ?? '', 'bundle')],
+        ['export:output/seattle-weather-bundle', path.join(dir, 'output/seattle-weather-bundle')],
+      ]);
+    } finally {
+      store.dispose();
+    }
 
     // The executed notebook holds every cell's outputs; the last cell printed HTTP 200 and displayed a prediction.
     const executed = JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ id: string; outputs: Array<{ type: string; text?: string; data?: Record<string, unknown> }> }> };
