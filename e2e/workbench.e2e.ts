@@ -177,7 +177,7 @@ test('outputs: a 200,000-row table renders only the visible rows, charts are int
   await progress.scrollIntoViewIfNeeded();
   await screenshot(page, '06-outputs-live-training');
   await expect(progress).toContainText('epoch 8 / 8 (finished)', { timeout: 30_000 });
-  await expect(progress.locator('svg polyline')).toHaveCount(2);
+  await expect(progress.locator('.scatterlayer .trace')).toHaveCount(2); // loss and accuracy, one Plotly trace each
   await page.getByTestId('notebook').evaluate((el) => el.scrollTo({ top: 0 }));
   await screenshot(page, '07-outputs-table-chart');
 });
