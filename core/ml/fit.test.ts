@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../tf/backend.ts';
-import { balancedClassWeights, buildDenseNetwork, fitSeededReport, type Matrix } from './fit.ts';
+import { balancedClassWeights, buildDenseNetwork, fitSeededReport, gatherRows, type Matrix } from './fit.ts';
+import { shuffledIndexes } from './split.ts';
 import { trainMlpClassifier, trainingSummary } from './mlp.ts';
 import { trainLinearRegression, trainLogisticRegression } from './neural.ts';
 import { modelSummary } from './predict.ts';
@@ -109,7 +110,7 @@ describe('fitSeededReport early stopping', () => {
 });
 
 describe('class weights', () => {
-  it('are passed to TF.js fit without leaking tensors, and must match the outputs', async () => {
+  it('are applied without leaking tensors, and must match the outputs', async () => {
     const x = Float32Array.from({ length: 8 }, (_, i) => i / 8);
     const y = Float32Array.from({ length: 16 }, (_, j) => (j % 2 === (Math.floor(j / 2) < 6 ? 0 : 1) ? 1 : 0));
     const data: Matrix = { x, y, rows: 8 };
@@ -143,5 +144,118 @@ describe('class weights', () => {
       plain.adapter.dispose();
       weighted.adapter.dispose();
     }
+  });
+});
+
+/**
+ * The loop fitSeededReport ran before it took the steps itself: each epoch's rows in the same seeded
+ * order, handed to TF.js `model.fit` for one epoch (no shuffle) with the held-out split as
+ * validation data. The reference for "the custom loop computes what model.fit computes".
+ */
+async function fitWithModelFit(model: tf.Sequential, train: Matrix, test: Matrix, outputs: number, options: { epochs: number; batchSize: number; learningRate: number; seed: number; loss: 'categoricalCrossentropy' | 'meanSquaredError'; classWeight?: number[] }) {
+  const width = train.x.length / train.rows;
+  const optimizer = tf.train.adam(options.learningRate);
+  model.compile({ optimizer, loss: options.loss, metrics: options.loss === 'categoricalCrossentropy' ? ['accuracy'] : [] });
+  const xTest = tf.tensor2d(test.x, [test.rows, width]);
+  const yTest = tf.tensor2d(test.y, [test.rows, outputs]);
+  const rng = seedrandom(`stratum-shuffle:${options.seed}`);
+  const value = (h: tf.History, key: string) => {
+    const v = h.history[key]?.[0];
+    return v === undefined ? undefined : typeof v === 'number' ? v : v.dataSync()[0];
+  };
+  const logs = [];
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const order = shuffledIndexes(train.rows, rng);
+    const xs = tf.tensor2d(gatherRows(train.x, width, order), [train.rows, width]);
+    const ys = tf.tensor2d(gatherRows(train.y, outputs, order), [train.rows, outputs]);
+    const classWeight = options.classWeight ? Object.fromEntries(options.classWeight.map((w, i) => [i, w])) : undefined;
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, verbose: 0, validationData: [xTest, yTest], ...(classWeight ? { classWeight } : {}) });
+    tf.dispose([xs, ys]);
+    logs.push({ loss: value(h, 'loss'), accuracy: value(h, 'acc'), valLoss: value(h, 'val_loss'), valAccuracy: value(h, 'val_acc') });
+  }
+  tf.dispose([xTest, yTest]);
+  optimizer.dispose();
+  return logs;
+}
+
+/** Largest absolute difference between two models' weights. */
+function weightGap(a: tf.LayersModel, b: tf.LayersModel): number {
+  const wa = a.getWeights().map((w) => w.dataSync());
+  const wb = b.getWeights().map((w) => w.dataSync());
+  let gap = 0;
+  wa.forEach((values, i) => values.forEach((v, j) => (gap = Math.max(gap, Math.abs(v - (wb[i]?.[j] ?? Number.NaN))))));
+  return gap;
+}
+
+describe('fitSeededReport computes what TF.js model.fit computes', () => {
+  // 3 classes from two features (with noise), 83 training rows (batches of 16: the last one has 3 rows).
+  function threeClasses(rows: number, seed: string): Matrix {
+    const rng = seedrandom(seed);
+    const x = new Float32Array(rows * 2);
+    const y = new Float32Array(rows * 3);
+    for (let r = 0; r < rows; r++) {
+      const a = normal(rng);
+      const b = normal(rng);
+      x[2 * r] = a;
+      x[2 * r + 1] = b;
+      y[3 * r + (a + 0.3 * normal(rng) > 0.5 ? 0 : b > 0 ? 1 : 2)] = 1;
+    }
+    return { x, y, rows };
+  }
+
+  it('classification with class weights: same per-epoch loss, accuracy, held-out loss and accuracy, same weights', async () => {
+    const train = threeClasses(83, 'cw-train');
+    const test = threeClasses(29, 'cw-test');
+    const options = { epochs: 3, batchSize: 16, learningRate: 0.01, seed: 5, loss: 'categoricalCrossentropy' as const, classWeight: [0.5, 1, 2] };
+    const ours = buildDenseNetwork(2, 3, 'softmax', { hiddenLayers: [8], seed: 3 });
+    const reference = buildDenseNetwork(2, 3, 'softmax', { hiddenLayers: [8], seed: 3 });
+    const before = tf.memory().numTensors;
+    const { history } = await fitSeededReport(ours, train, test, 3, options);
+    expect(tf.memory().numTensors).toBe(before);
+    const expected = await fitWithModelFit(reference, train, test, 3, options);
+    expect(history).toHaveLength(3);
+    history.forEach((log, i) => {
+      const e = expected[i];
+      if (!e) throw new Error('missing reference epoch');
+      expect(log.loss).toBeCloseTo(e.loss as number, 6);
+      expect(log.accuracy).toBeCloseTo(e.accuracy as number, 6);
+      expect(log.valLoss).toBeCloseTo(e.valLoss as number, 6);
+      expect(log.valAccuracy).toBeCloseTo(e.valAccuracy as number, 6);
+    });
+    // The weighted loss is not the unweighted one: the weights were applied (the check could fail).
+    expect(history[0]?.loss).not.toBeCloseTo(history[0]?.valLoss ?? 0, 2);
+    expect(weightGap(ours, reference)).toBeLessThan(1e-6);
+    ours.dispose();
+    reference.dispose();
+  });
+
+  it('regression with an L2 penalty: same loss (penalty included), same held-out loss, same weights', async () => {
+    const rng = seedrandom('l2');
+    const rows = 70;
+    const x = Float32Array.from({ length: rows * 3 }, () => normal(rng));
+    const y = Float32Array.from({ length: rows }, (_, r) => 2 * (x[3 * r] as number) - (x[3 * r + 2] as number) + 0.1 * normal(rng));
+    const train: Matrix = { x: x.slice(0, 50 * 3), y: y.slice(0, 50), rows: 50 };
+    const test: Matrix = { x: x.slice(50 * 3), y: y.slice(50), rows: 20 };
+    const options = { epochs: 4, batchSize: 8, learningRate: 0.05, seed: 9, loss: 'meanSquaredError' as const };
+    const ours = buildDenseNetwork(3, 1, 'linear', { hiddenLayers: [4], seed: 1, l2: 0.01 });
+    const reference = buildDenseNetwork(3, 1, 'linear', { hiddenLayers: [4], seed: 1, l2: 0.01 });
+    const { history } = await fitSeededReport(ours, train, test, 1, options);
+    const expected = await fitWithModelFit(reference, train, test, 1, options);
+    history.forEach((log, i) => {
+      expect(log.loss).toBeCloseTo(expected[i]?.loss as number, 6);
+      expect(log.valLoss).toBeCloseTo(expected[i]?.valLoss as number, 6);
+      expect(log.accuracy).toBeNaN();
+      expect(log.valAccuracy).toBeUndefined();
+    });
+    expect(weightGap(ours, reference)).toBeLessThan(1e-6);
+    ours.dispose();
+    reference.dispose();
+  });
+
+  it('refuses an empty training set', async () => {
+    const model = buildDenseNetwork(1, 1, 'linear', { hiddenLayers: [], seed: 1 });
+    const empty: Matrix = { x: new Float32Array(0), y: new Float32Array(0), rows: 0 };
+    await expect(fitSeededReport(model, empty, conflicting().test, 1, { epochs: 1, batchSize: 4, learningRate: 0.1, seed: 1, loss: 'meanSquaredError' })).rejects.toMatchObject({ code: 'DATA_INVALID' });
+    model.dispose();
   });
 });

@@ -1,8 +1,13 @@
 /**
  * The one training loop of Stratum's TF.js templates: dense networks built with seeded
- * initializers, fitted epoch by epoch on a seeded shuffle (TF.js `fit`'s own shuffle uses
- * `Math.random`, so it is off), with the held-out split as validation data.
- * Same seed, same data -> same weights, same history.
+ * initializers, fitted epoch by epoch on a seeded shuffle, with the held-out split as validation
+ * data. Same seed, same data -> same weights, same history.
+ *
+ * The loop computes what TF.js `model.fit` computes (tfjs-layers `makeTrainFunction`, `BaseLogger`,
+ * `testLoop`: same batches, loss, class weighting, regularization, Adam steps and epoch averages)
+ * but runs the steps itself with `optimizer.minimize`: `fit` adds per-batch work (a `gather` of
+ * each batch's rows, metric logs) and its own shuffle uses `Math.random`. The loss and accuracy
+ * are summed on the backend and read once per epoch. Measured in docs/benchmarks.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
@@ -49,14 +54,6 @@ export function gatherRows(x: Float32Array, width: number, rows: number[]): Floa
   const out = new Float32Array(rows.length * width);
   rows.forEach((r, i) => out.set(x.subarray(r * width, (r + 1) * width), i * width));
   return out;
-}
-
-function historyValue(logs: tf.History['history'], ...keys: string[]): number | undefined {
-  for (const key of keys) {
-    const v = logs[key]?.[0];
-    if (v !== undefined) return typeof v === 'number' ? v : v.dataSync()[0];
-  }
-  return undefined;
 }
 
 /** A row-major matrix: `x.length === rows * width`. */
@@ -160,6 +157,128 @@ function checkEarlyStopping(es: EarlyStoppingOptions): { patience: number; minDe
   return { patience, minDelta, restoreBest: es.restoreBest ?? false };
 }
 
+/** What a training step computes, fixed for a fit. */
+interface StepFunctions {
+  /** Per-row loss (tfjs-layers' loss of that name). */
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+  /** Per-row accuracy, classification only. */
+  accuracy?: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+  /** The model's trainable variables. */
+  variables: tf.Variable[];
+}
+
+/** One epoch's training rows in shuffled order (row-major), with their class weights. */
+interface EpochData {
+  x: Float32Array;
+  y: Float32Array;
+  weights?: Float32Array;
+}
+
+/**
+ * Each row's class weight: the weight of its target's class, the class being the column of the
+ * row's largest `y` value (the first on a tie), or the value itself with one output column, as
+ * tfjs-layers `standardizeWeights` finds it.
+ *
+ * @throws StratumError `DATA_INVALID` when a row's class has no weight
+ */
+function classWeightPerRow(y: Float32Array, outputs: number, classWeight: number[]): Float32Array {
+  const rows = y.length / outputs;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let k = 0;
+    if (outputs === 1) k = y[r] as number;
+    else for (let j = 1; j < outputs; j++) if ((y[r * outputs + j] as number) > (y[r * outputs + k] as number)) k = j;
+    const w = classWeight[k];
+    if (w === undefined) throw new StratumError('DATA_INVALID', `training row ${r} has class ${k}, which has no class weight`, { detail: { field: 'classWeight', row: r } });
+    out[r] = w;
+  }
+  return out;
+}
+
+/** Reads a scalar sum divided by the number of rows, as tfjs-layers' `BaseLogger` averages (`(1 / seen) * total`). */
+async function epochMean(total: tf.Tensor | undefined, rows: number): Promise<number> {
+  if (total === undefined) return Number.NaN;
+  const mean = tf.tidy(() => tf.mul(tf.div(1, rows), total));
+  try {
+    return (await mean.data())[0] as number;
+  } finally {
+    mean.dispose();
+  }
+}
+
+/**
+ * One pass over `data` in batches of `batchSize` rows: per batch the mean loss (each row's loss
+ * times its class weight, when weighted) plus the model's regularization losses, minimized by
+ * `optimizer` (one Adam step). The loss and accuracy are summed on the backend, weighted by batch
+ * size, and read once at the end of the epoch.
+ *
+ * @returns the epoch's mean training loss and accuracy (NaN without an accuracy function)
+ */
+async function trainEpoch(model: tf.Sequential, optimizer: tf.Optimizer, step: StepFunctions, data: EpochData, rows: number, width: number, outputs: number, batchSize: number): Promise<{ loss: number; accuracy: number }> {
+  let lossSum: tf.Tensor | undefined;
+  let accuracySum: tf.Tensor | undefined;
+  try {
+    for (let start = 0; start < rows; start += batchSize) {
+      const end = Math.min(rows, start + batchSize);
+      const size = end - start;
+      tf.tidy(() => {
+        const xb = tf.tensor2d(data.x.subarray(start * width, end * width), [size, width]);
+        const yb = tf.tensor2d(data.y.subarray(start * outputs, end * outputs), [size, outputs]);
+        const wb = data.weights ? tf.tensor1d(data.weights.subarray(start, end)) : undefined;
+        let batchAccuracy: tf.Tensor | undefined;
+        const cost = optimizer.minimize(() => {
+          const predicted = model.apply(xb, { training: true }) as tf.Tensor;
+          const perRow = step.loss(yb, predicted);
+          if (step.accuracy) batchAccuracy = tf.keep(tf.mean(step.accuracy(yb, predicted)));
+          let total = tf.mean(wb ? tf.mul(perRow, wb) : perRow) as tf.Scalar;
+          for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
+          return total;
+        }, true, step.variables) as tf.Scalar;
+        const previous = [lossSum, accuracySum];
+        lossSum = tf.keep(tf.add(lossSum ?? 0, tf.mul(cost, size)));
+        if (batchAccuracy) {
+          accuracySum = tf.keep(tf.add(accuracySum ?? 0, tf.mul(batchAccuracy, size)));
+          batchAccuracy.dispose();
+        }
+        tf.dispose(previous.filter((t): t is tf.Tensor => t !== undefined));
+      });
+    }
+    return { loss: await epochMean(lossSum, rows), accuracy: await epochMean(accuracySum, rows) };
+  } finally {
+    tf.dispose([lossSum, accuracySum].filter((t): t is tf.Tensor => t !== undefined));
+  }
+}
+
+/**
+ * The held-out loss and accuracy as tfjs-layers' `testLoop` computes them: batches of `batchSize`
+ * rows in order, no class weights, no regularization, batch means weighted by batch size.
+ *
+ * @returns `valLoss`/`valAccuracy`, absent when `test` has no rows (and `valAccuracy` for regression)
+ */
+async function evaluateHeldOut(model: tf.Sequential, step: StepFunctions, test: Matrix, width: number, outputs: number, batchSize: number): Promise<Pick<EpochLog, 'valLoss' | 'valAccuracy'>> {
+  if (test.rows === 0) return {};
+  const [loss, accuracy] = tf.tidy(() => {
+    let lossSum: tf.Tensor = tf.scalar(0);
+    let accuracySum: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < test.rows; start += batchSize) {
+      const end = Math.min(test.rows, start + batchSize);
+      const xb = tf.tensor2d(test.x.subarray(start * width, end * width), [end - start, width]);
+      const yb = tf.tensor2d(test.y.subarray(start * outputs, end * outputs), [end - start, outputs]);
+      const predicted = model.apply(xb) as tf.Tensor;
+      lossSum = tf.add(lossSum, tf.mul(end - start, tf.mean(step.loss(yb, predicted))));
+      if (step.accuracy) accuracySum = tf.add(accuracySum, tf.mul(end - start, tf.mean(step.accuracy(yb, predicted))));
+    }
+    return [tf.div(lossSum, test.rows), tf.div(accuracySum, test.rows)];
+  });
+  try {
+    const valLoss = (await loss.data())[0] as number;
+    if (!step.accuracy) return { valLoss };
+    return { valLoss, valAccuracy: (await accuracy.data())[0] as number };
+  } finally {
+    tf.dispose([loss, accuracy]);
+  }
+}
+
 /**
  * Compiles `model` with Adam and fits it one epoch at a time on a seeded shuffle of `train`,
  * reporting the held-out `test` loss as `valLoss`. Disposes the optimizer and the temporary
@@ -181,19 +300,26 @@ export async function fitSeeded(model: tf.Sequential, train: Matrix, test: Matri
  *
  * @returns the history and, with early stopping, the best/stopped epochs
  * @throws StratumError `TRAINING_FAILED` when the loss becomes NaN or infinite; `TEMPLATE_PARAMS`
- *   for a bad early-stopping option or a `classWeight` of the wrong length
+ *   for a bad early-stopping option or a `classWeight` of the wrong length; `DATA_INVALID` when
+ *   `train` has no rows or a training row's class has no class weight
  */
 export async function fitSeededReport(model: tf.Sequential, train: Matrix, test: Matrix, outputs: number, options: FitOptions): Promise<FitResult> {
   const es = options.earlyStopping ? checkEarlyStopping(options.earlyStopping) : undefined;
   if (options.classWeight && options.classWeight.length !== outputs) {
     throw new StratumError('TEMPLATE_PARAMS', `classWeight: expected ${outputs} weights, got ${options.classWeight.length}`, { detail: { field: 'classWeight' } });
   }
-  const classWeight = options.classWeight ? Object.fromEntries(options.classWeight.map((w, i) => [i, w])) : undefined;
-  const width = train.x.length / Math.max(train.rows, 1);
+  if (!(train.rows >= 1)) throw new StratumError('DATA_INVALID', 'there are no training rows', { hint: 'Use more rows or a smaller test fraction.' });
+  const width = train.x.length / train.rows;
   const optimizer = tf.train.adam(options.learningRate);
+  // Compiled as before (the model keeps its training config); the loop below does the fitting.
   model.compile({ optimizer, loss: options.loss, metrics: options.loss === 'categoricalCrossentropy' ? ['accuracy'] : [] });
-  const xTest = tf.tensor2d(test.x, [test.rows, width]);
-  const yTest = tf.tensor2d(test.y, [test.rows, outputs]);
+  const step: StepFunctions = {
+    loss: options.loss === 'categoricalCrossentropy' ? tf.metrics.categoricalCrossentropy : tf.metrics.meanSquaredError,
+    // tfjs-layers' "accuracy" for a categorical cross-entropy loss: binary with one output column.
+    accuracy: options.loss === 'categoricalCrossentropy' ? (outputs === 1 ? tf.metrics.binaryAccuracy : tf.metrics.categoricalAccuracy) : undefined,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+  };
+  const rowWeights = options.classWeight ? classWeightPerRow(train.y, outputs, options.classWeight) : undefined;
   const rng = seedrandom(`stratum-shuffle:${options.seed}`);
   const history: EpochLog[] = [];
   let best: { epoch: number; loss: number; weights?: tf.Tensor[] } | undefined;
@@ -202,22 +328,14 @@ export async function fitSeededReport(model: tf.Sequential, train: Matrix, test:
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const order = shuffledIndexes(train.rows, rng);
-      const xs = tf.tensor2d(gatherRows(train.x, width, order), [train.rows, width]);
-      const ys = tf.tensor2d(gatherRows(train.y, outputs, order), [train.rows, outputs]);
-      let result: tf.History;
-      try {
-        result = await model.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: false, verbose: 0, validationData: [xTest, yTest], ...(classWeight ? { classWeight } : {}) });
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const log: EpochLog = {
-        epoch,
-        loss: historyValue(result.history, 'loss') ?? Number.NaN,
-        accuracy: historyValue(result.history, 'acc', 'accuracy') ?? Number.NaN,
-        valLoss: historyValue(result.history, 'val_loss'),
-        valAccuracy: historyValue(result.history, 'val_acc', 'val_accuracy'),
+      const epochData: EpochData = {
+        x: gatherRows(train.x, width, order),
+        y: gatherRows(train.y, outputs, order),
+        ...(rowWeights ? { weights: Float32Array.from(order, (r) => rowWeights[r] as number) } : {}),
       };
+      const trained = await trainEpoch(model, optimizer, step, epochData, train.rows, width, outputs, options.batchSize);
+      const held = await evaluateHeldOut(model, step, test, width, outputs, options.batchSize);
+      const log: EpochLog = { epoch, ...trained, ...held };
       if (!Number.isFinite(log.loss)) {
         throw new StratumError('TRAINING_FAILED', `training loss became ${log.loss} at epoch ${epoch}`, { detail: { field: 'learningRate', epoch }, hint: 'Lower the learning rate or check the features for extreme values.' });
       }
@@ -242,8 +360,6 @@ export async function fitSeededReport(model: tf.Sequential, train: Matrix, test:
     model.dispose();
     throw error;
   } finally {
-    xTest.dispose();
-    yTest.dispose();
     optimizer.dispose();
     tf.dispose(best?.weights ?? []);
   }

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
+import { installWasmTransposedMatMul } from './wasm-matmul.ts';
 
 /** Backends Stratum knows how to use, fastest first. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -76,6 +77,9 @@ async function doInit(preferred: BackendName | undefined): Promise<BackendInfo> 
         if (name === 'wasm') {
           features.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
           features.threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+          // Transposed products (every backward pass) on XNNPACK instead of a scalar loop; see
+          // wasm-matmul.ts. STRATUM_WASM_TRANSPOSED_MATMUL=0 keeps the package's own kernels.
+          if (process.env.STRATUM_WASM_TRANSPOSED_MATMUL !== '0') installWasmTransposedMatMul();
         }
         return { name: tf.getBackend(), tfjsVersion: tf.version.tfjs, features, skipped };
       }
