@@ -1,18 +1,53 @@
 /**
- * Profile measurement in its own process (added by the connectors helper; not wired into run.ts).
- * Usage: node --import tsx bench/profile-worker.ts <file.csv>
- * Prints one JSON line: { ingestMs, dataFrameMs, profileMs, rows, maxRssMiB }.
+ * One profile measurement in its own process.
+ * Usage: node --import tsx bench/profile-worker.ts <stratum|polars> <file.csv>
+ * Prints one JSON line: { impl, readMs, ms, cpuMs, rows, columns, maxRssMiB } (`cpuMs`: CPU time of
+ * the timed part over all threads).
+ *
+ * The file is read first (`readMs`, not timed in `ms`). `stratum`: `profileTable` of the typed
+ * table (per column count, missing, exact distinct, min/max/mean/std, quartiles, 10-bin histogram
+ * or top values; Pearson correlations of the numeric columns). `polars`: `describe()` plus
+ * `nUnique` per column, the nearest polars one-liners (no histograms, no correlations).
  */
-import { readCsvTable, tableToDataFrame } from '../connectors/csv/csv.ts';
-import { profileTable } from '../core/data/profile.ts';
+const [impl, file] = process.argv.slice(2);
+if (!impl || !file) throw new Error('usage: profile-worker.ts <stratum|polars> <file.csv>');
 
-const [file] = process.argv.slice(2);
-if (!file) throw new Error('usage: profile-worker.ts <file.csv>');
-const t0 = performance.now();
-const table = await readCsvTable(file);
-const t1 = performance.now();
-const df = tableToDataFrame(table);
-const t2 = performance.now();
-const profile = profileTable(table);
-const t3 = performance.now();
-process.stdout.write(`${JSON.stringify({ ingestMs: t1 - t0, dataFrameMs: t2 - t1, profileMs: t3 - t2, rows: df.shape[0], columns: profile.columns.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+const cpuSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+let readMs: number;
+let ms: number;
+let cpuMs: number;
+let rows: number;
+let columns: number;
+if (impl === 'stratum') {
+  const { readCsvTable } = await import('../connectors/csv/csv.ts');
+  const { profileTable } = await import('../core/data/profile.ts');
+  const t0 = performance.now();
+  const table = await readCsvTable(file);
+  const t1 = performance.now();
+  const cpu = process.cpuUsage();
+  const profile = profileTable(table);
+  ms = performance.now() - t1;
+  cpuMs = cpuSince(cpu);
+  readMs = t1 - t0;
+  rows = profile.rowCount;
+  columns = profile.columns.length;
+} else if (impl === 'polars') {
+  const pl = (await import('nodejs-polars')).default;
+  const t0 = performance.now();
+  const df = await pl.scanCSV(file).collect();
+  const t1 = performance.now();
+  const cpu = process.cpuUsage();
+  df.describe();
+  df.select(...df.columns.map((c) => pl.col(c).nUnique()));
+  ms = performance.now() - t1;
+  cpuMs = cpuSince(cpu);
+  readMs = t1 - t0;
+  rows = df.height;
+  columns = df.width;
+} else {
+  throw new Error(`unknown impl ${impl}`);
+}
+process.stdout.write(`${JSON.stringify({ impl, readMs, ms, cpuMs, rows, columns, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);

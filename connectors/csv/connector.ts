@@ -10,6 +10,7 @@ import type { DataTable } from '../../core/data/columns.ts';
 import { batchSize as checkBatchSize, checkFile, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
+import { csvConfigSchema } from '../schemas.ts';
 import { decodeCsvBytes, parseCsv, readCsvTable, typeColumns } from './csv.ts';
 import type { CsvEncoding, CsvReadOptions, CsvTable } from './csv.ts';
 
@@ -21,7 +22,7 @@ export interface CsvConfig {
   delimiter?: string;
   /** Missing-value tokens; default `['', 'NA', 'N/A', 'null', 'NaN']`. */
   missingValues?: string[];
-  /** Read `1,5` as 1.5; default false. */
+  /** Read `1,5` as 1.5; default: detected for `;`-delimited files (see `CsvReadOptions.decimalComma`), `false` turns detection off. */
   decimalComma?: boolean;
   /** Encoding; default `auto` (BOM, else UTF-8, else Latin-1, reported). */
   encoding?: CsvEncoding | 'auto';
@@ -31,24 +32,6 @@ export interface CsvConfig {
 
 /** Bytes read from the start of a file to sniff the delimiter for streaming and previews. */
 const HEAD_BYTES = 64 * 1024;
-
-function schema(title: string, defaultDelimiter: string | undefined): Record<string, unknown> {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title,
-    type: 'object',
-    properties: {
-      path: { type: 'string', minLength: 1, title: 'File', description: 'Path of the file, relative to the notebook folder.' },
-      delimiter: { type: 'string', minLength: 1, maxLength: 1, title: 'Delimiter', ...(defaultDelimiter === undefined ? { description: 'Sniffed among , ; tab | when empty.' } : { default: defaultDelimiter }) },
-      missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', default: ['', 'NA', 'N/A', 'null', 'NaN'] },
-      decimalComma: { type: 'boolean', title: 'Decimal comma (1,5)', default: false },
-      encoding: { enum: ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'latin1'], title: 'Encoding', default: 'auto' },
-      engine: { enum: ['auto', 'js', 'polars'], title: 'Parser', default: 'auto' },
-    },
-    required: ['path'],
-    additionalProperties: false,
-  };
-}
 
 function options(config: CsvConfig, defaultDelimiter: string | undefined): CsvReadOptions {
   const delimiter = config.delimiter ?? defaultDelimiter;
@@ -83,7 +66,7 @@ function headText(head: Buffer, complete: boolean, config: CsvConfig): string {
 }
 
 function makeConnector(id: 'csv' | 'tsv', title: string, defaultDelimiter: string | undefined): Connector<CsvConfig> {
-  const configSchema = schema(title, defaultDelimiter);
+  const configSchema = csvConfigSchema(title, defaultDelimiter);
   return {
     id,
     title,
@@ -119,7 +102,10 @@ function makeConnector(id: 'csv' | 'tsv', title: string, defaultDelimiter: strin
       await checkFile(c.path, title);
       const { head, complete } = await readHead(c.path, HEAD_BYTES);
       const opts = options(c, defaultDelimiter);
-      const delimiter = opts.delimiter ?? parseCsv(headText(head, complete, c), { ...opts, source: c.path }).delimiter;
+      // The delimiter and the decimal-comma choice come from the head, so every batch is typed alike.
+      const headTable = parseCsv(headText(head, complete, c), { ...opts, source: c.path });
+      const delimiter = headTable.delimiter;
+      const decimalComma = opts.decimalComma ?? headTable.decimalComma === true;
       const encoding = decodeCsvBytes(head, c.encoding ?? 'auto', c.path).encoding;
       const label = encoding === 'latin1' ? 'latin1' : encoding === 'utf-16le' ? 'utf16le' : 'utf8';
       if (encoding === 'utf-16be') throw new StratumError('CONNECTOR_CONFIG', `${c.path}: streaming UTF-16BE is not supported`, { detail: { path: c.path, field: 'encoding' }, hint: 'Use load(), or re-save the file as UTF-8.' });
@@ -128,7 +114,7 @@ function makeConnector(id: 'csv' | 'tsv', title: string, defaultDelimiter: strin
       let fields: string[][] = [];
       let rows = 0;
       const flush = (): CsvTable => {
-        const table = typeColumns(header!, fields, delimiter, { ...opts, source: c.path });
+        const table = typeColumns(header!, fields, delimiter, { ...opts, decimalComma, source: c.path });
         fields = header!.map(() => []);
         rows = 0;
         return { ...table, encoding };

@@ -8,11 +8,11 @@
  * `note`. Malformed input is a {@link StratumError} naming the file, the line and the field.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
 import type * as dfd from 'danfojs-node';
 import { StratumError } from '../../core/errors.ts';
-import { DEFAULT_MISSING_VALUES, danfoDtype, inferTextColumn, tableToRecords } from '../../core/data/columns.ts';
+import { DEFAULT_MISSING_VALUES, danfoDtype, detectDecimalComma, inferTextColumn, tableToRecords } from '../../core/data/columns.ts';
 import type { ColumnKind, Coercion, DataColumn, DataDtype, DataTable } from '../../core/data/columns.ts';
 import { dataTableToDataFrame } from '../../core/data/frame.ts';
 
@@ -36,8 +36,10 @@ export interface CsvTable extends DataTable {
   delimiter: string;
   /** The encoding the bytes were decoded with (detected or forced); `utf-8` for text input. */
   encoding: CsvEncoding;
-  /** Table-level notes, e.g. that the file was not UTF-8 and was read as Latin-1. */
+  /** Table-level notes, e.g. that the file was not UTF-8 and was read as Latin-1, or that decimal commas were detected. */
   notes?: string[];
+  /** True when numbers were read with a decimal comma (forced by the option or detected). */
+  decimalComma?: boolean;
 }
 
 /** Options for {@link parseCsv}, {@link readCsvTable} and {@link readCsv}. */
@@ -48,7 +50,11 @@ export interface CsvReadOptions {
   missingValues?: readonly string[];
   /** Name of the input used in error messages and `CsvTable.source` (readCsvTable sets the path). */
   source?: string;
-  /** Read numbers written with a decimal comma (`1,5`) as numbers; default false. Use with a `;` or tab delimiter. */
+  /**
+   * Read numbers written with a decimal comma (`1,5`) as numbers (one comma, no thousands
+   * separators). Default: detected for `;`-delimited text from whole columns (see
+   * `detectDecimalComma` in core/data/columns.ts), reported in `notes`; `false` turns detection off.
+   */
   decimalComma?: boolean;
   /**
    * File encoding for {@link readCsvTable}; default `auto`: a UTF-8 or UTF-16 BOM decides, else
@@ -81,7 +87,8 @@ const SNIFF_RECORDS = 50;
  *   candidate giving the same field count (> 1) on the most records wins (ties: more fields, then
  *   the order above); `options.delimiter` forces one;
  * - with `decimalComma`, numbers like `1,5` are read as 1.5 (one comma, no thousands separators),
- *   reported as a coercion;
+ *   reported as a coercion; for `;`-delimited text the option defaults to what the whole columns
+ *   prove (`detectDecimalComma`): `1,5` with no `2.5` elsewhere turns it on, said in `notes`;
  * - each column's kind comes from all rows: `integer` if every non-missing value is an integer,
  *   else `float` if every one is a number, else `boolean` (true/false, any case), else `date`
  *   (YYYY-MM-DD, optionally with a time; kept as strings), else `string`;
@@ -155,13 +162,24 @@ export function typeColumns(header: readonly string[], fields: ReadonlyArray<rea
   const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
   const names = uniqueNames(header);
   const coercions: Coercion[] = [];
+  const detection = options.decimalComma === undefined && delimiter === ';' ? detectDecimalComma(fields, missing) : { decimalComma: options.decimalComma === true };
+  const decimalComma = detection.decimalComma;
   const columns = fields.map((raw, c) => {
-    const { column, coercions: changed } = inferTextColumn(names[c]!.name, raw, { missing, decimalComma: options.decimalComma === true });
+    const { column, coercions: changed } = inferTextColumn(names[c]!.name, raw, { missing, decimalComma });
     coercions.push(...changed);
     const note = [names[c]!.note, column.note].filter((n) => n !== undefined).join('; ');
     return note.length > 0 ? { ...column, note } : column;
   });
-  return { columns, rowCount: fields[0]?.length ?? 0, delimiter, encoding: 'utf-8', coercions, ...(options.source === undefined ? {} : { source: options.source }) };
+  return {
+    columns,
+    rowCount: fields[0]?.length ?? 0,
+    delimiter,
+    encoding: 'utf-8',
+    coercions,
+    ...(options.source === undefined ? {} : { source: options.source }),
+    ...(decimalComma ? { decimalComma } : {}),
+    ...(detection.note === undefined ? {} : { notes: [detection.note] }),
+  };
 }
 
 /**
@@ -174,16 +192,17 @@ export function typeColumns(header: readonly string[], fields: ReadonlyArray<rea
  *   malformed, or not valid in a forced encoding; `CSV_EMPTY` when it holds no header.
  */
 export async function readCsvTable(path: string, options: CsvReadOptions = {}): Promise<CsvTable> {
-  const bytes = await readCsvBytes(path);
   const engine = options.engine ?? 'auto';
-  if (engine !== 'js' && (engine === 'polars' || bytes.length >= FAST_PATH_BYTES)) {
+  if (engine !== 'js' && (engine === 'polars' || (await fileSize(path)) >= FAST_PATH_BYTES)) {
     const { readCsvFast } = await import('./fast.ts');
-    const fast = readCsvFast(bytes, { ...options, source: options.source ?? path });
+    const fast = await readCsvFast(path, { ...options, source: options.source ?? path });
     if (fast !== undefined) return fast;
   }
+  const bytes = await readCsvBytes(path);
   const { text, encoding, note } = decodeCsvBytes(bytes, options.encoding ?? 'auto', path);
   const table = parseCsv(text, { ...options, source: options.source ?? path });
-  return { ...table, encoding, ...(note === undefined ? {} : { notes: [note] }) };
+  const notes = [...(note === undefined ? [] : [note]), ...(table.notes ?? [])];
+  return { ...table, encoding, ...(notes.length === 0 ? {} : { notes }) };
 }
 
 /** Files at least this large (bytes) may take the polars path of {@link readCsvTable} (engine `auto`). */
@@ -194,16 +213,33 @@ export async function readCsvBytes(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
-      throw new StratumError('FILE_NOT_FOUND', `CSV file not found: ${path}${code === 'EISDIR' ? ' is a directory' : ''}`, {
-        detail: { path },
-        hint: 'Check the path; relative paths start from the notebook\'s working directory.',
-        cause: error,
-      });
-    }
-    throw error;
+    throw notFound(error, path);
   }
+}
+
+/** Size of a regular file in bytes, turning a missing file or a directory into `FILE_NOT_FOUND`. */
+async function fileSize(path: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw notFound(error, path);
+  }
+  if (info.isDirectory()) throw notFound(Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }), path);
+  return info.size;
+}
+
+/** `FILE_NOT_FOUND` for a missing path or a directory; any other error unchanged. */
+function notFound(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+    return new StratumError('FILE_NOT_FOUND', `CSV file not found: ${path}${code === 'EISDIR' ? ' is a directory' : ''}`, {
+      detail: { path },
+      hint: 'Check the path; relative paths start from the notebook\'s working directory.',
+      cause: error,
+    });
+  }
+  return error;
 }
 
 /**
@@ -267,7 +303,7 @@ function stripTrailingBlankLines(text: string): string {
 }
 
 /** Picks the delimiter whose first records agree best on a field count > 1 (see {@link parseCsv}). */
-function sniffDelimiter(buffer: Buffer): string {
+export function sniffDelimiter(buffer: Buffer): string {
   let best = { delimiter: ',', agreeing: 0, width: 0 };
   for (const delimiter of DELIMITER_CANDIDATES) {
     let records: string[][];

@@ -1,32 +1,42 @@
 /**
- * The fast CSV path: nodejs-polars' native multi-threaded reader parses the bytes, then Stratum's
+ * The fast CSV path: nodejs-polars' native multi-threaded reader parses the file, then Stratum's
  * own type rules are applied on its columns, so the result equals csv-parse + `parseCsv`.
  *
- * Polars is used only where it reads exactly like the JS path. A single pass over the bytes
- * ({@link scanCsv}) first checks the layout: no quote characters, no CR, no blank lines, every line
- * with the header's field count, unique non-empty header names; anything else returns `undefined`
- * and the caller uses the JS path (which also gives the precise error messages). The same pass
- * marks columns where polars' number parsing would lose what our rules keep — a field with leading
- * zeros (`00123`), a run of 16+ leading digits (beyond 2^53), or spaces at a field's edge (our
- * missing tokens compare after trimming) — and those columns are read as text and typed by
- * `inferTextColumn`. Polars infers the other columns from their first rows and silently turns a
- * later value that does not parse (a `3.5` in an integer column) into null; the scan counts each
- * column's empty fields, and a column with more nulls than that is read again as text (a full-scan
- * inference would cost twice the read; `inferSchemaLength: null` means "all text" in nodejs-polars):
- * - Int64 -> integers (exact: no value can exceed 15 digits, see above); int32 or float32 label;
- * - Float64 -> floats; a column holding NaN or ±inf text (which polars accepts and we do not) is
- *   re-read as text and typed by our rules;
- * - Boolean -> re-read as text and typed by our rules (polars loses the case of `TRUE`, which the
+ * Polars is used only where it reads exactly like the JS path. While polars reads the file (in its
+ * own threads), one JS pass over the bytes ({@link scanCsv}, through a reused 1 MiB buffer, so the
+ * file is never held in JS memory) checks the layout: valid UTF-8, no quote characters, LF or CRLF
+ * line ends throughout (no other CR), no blank lines except at the end, every line with the
+ * header's field count, unique non-empty header names; anything else returns `undefined` and the
+ * caller uses the JS path (which also gives the precise error messages). The same pass counts each
+ * column's empty fields and marks columns where polars' number parsing would lose what our rules
+ * keep: a field with leading zeros (`00123`), `-0`, or spaces at a field's edge (our missing tokens
+ * compare after trimming). Those columns are read as text and typed by `inferTextColumn`.
+ *
+ * Polars infers types from the first 10,000 rows and silently turns a later value that does not
+ * parse (a `3.5` in an integer column) into null; a column with more nulls than empty fields lost a
+ * value that way and is read again as text. Then, per polars type:
+ * - Int64 -> integers, checked to lie within ±(2^53-1) (else the column is read as text, where our
+ *   rules keep it exact as strings); int32 when the range fits (Danfo's int32 label) else float32;
+ * - Float64 -> floats; a column holding NaN or ±inf (text polars accepts and we do not) or a
+ *   magnitude of 2^53 or more (maybe an integer beyond 2^53, which our rules keep as text) is read
+ *   as text and typed by our rules;
+ * - Boolean -> read as text and typed by our rules (polars loses the case of `TRUE`, which the
  *   coercion report itemizes);
  * - String -> the text values typed by `inferTextColumn` (dates, our number forms...).
- * Only the empty field is given to polars as a null value; a column holding other missing tokens
+ * Numeric columns become JS number arrays (`NaN` where missing) shared with the DataFrame
+ * (`numericColumn`). Only the empty field is a polars null; a column holding other missing tokens
  * (`NA`...) is text to polars and goes through our rules, which also report those tokens.
+ *
+ * Decimal commas: with `decimalComma: true`, or for a `;`-delimited file whose text columns prove
+ * them (`detectDecimalComma`, the JS path's rule on the same whole columns), float and text
+ * columns are typed from their text with the decimal-comma number form.
  */
 import { isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync } from 'node:fs';
 import pl from 'nodejs-polars';
-import { DEFAULT_MISSING_VALUES, inferTextColumn } from '../../core/data/columns.ts';
-import type { CellValue, Coercion, DataColumn, InferredColumn } from '../../core/data/columns.ts';
-import { parseCsv, uniqueNames } from './csv.ts';
+import { codedColumn, DEFAULT_MISSING_VALUES, detectDecimalComma, inferTextColumn, numericColumn } from '../../core/data/columns.ts';
+import type { Coercion, DataColumn, InferredColumn, NumberSource } from '../../core/data/columns.ts';
+import { sniffDelimiter, uniqueNames } from './csv.ts';
 import type { CsvReadOptions, CsvTable } from './csv.ts';
 
 const LF = 10;
@@ -39,6 +49,11 @@ const ZERO = 48;
 const NINE = 57;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+const TWO_53 = 2 ** 53;
+/** Bytes read per `readSync` by the layout scan (the buffer is reused). */
+const CHUNK_BYTES = 1 << 20;
+/** Rows polars reads to infer column types (later rows that do not parse are caught, see above). */
+const INFER_ROWS = 10_000;
 
 /** Result of {@link scanCsv}. */
 export interface CsvScan {
@@ -50,171 +65,373 @@ export interface CsvScan {
   rows: number;
   /** Per column: number of empty fields (what polars reads as null when every value parses). */
   empty: number[];
+  /** Number of blank lines at the end of the file (polars reads them as rows of nulls). */
+  trailingBlank: number;
 }
 
+/** Byte classes of the scan loop. */
+const ORDINARY = 0;
+const DELIMITER = 1;
+const NEWLINE = 2;
+const RETURN = 3;
+const FORBIDDEN = 4;
+
 /**
- * One pass over CSV bytes checking that polars reads them like csv-parse (see the module
- * comment). Returns `undefined` when it may not.
+ * Incremental form of {@link scanCsv}: feed it the bytes in order, each piece ending at a line
+ * break (or at the end of the file).
  */
-export function scanCsv(bytes: Uint8Array, delimiter: number): CsvScan | undefined {
-  if (bytes.indexOf(QUOTE) !== -1 || bytes.indexOf(CR) !== -1) return undefined;
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === LF) end--;
-  const headerEnd = bytes.indexOf(LF);
-  const headerLine = Buffer.from(bytes.buffer, bytes.byteOffset, headerEnd === -1 || headerEnd > end ? end : headerEnd).toString('utf8');
-  const header = headerLine.split(String.fromCharCode(delimiter));
-  const width = header.length;
-  if (width < 1 || new Set(header).size !== width || header.some((h) => h.trim().length === 0 || h !== h.trim())) return undefined;
-  const asText = new Array<boolean>(width).fill(false);
-  const empty = new Array<number>(width).fill(0);
-  if (headerEnd === -1 || headerEnd >= end) return { header, asText, rows: 0, empty };
-  let col = 0;
-  let start = headerEnd + 1;
-  let rows = 0;
-  for (let i = start; i <= end; i++) {
-    const b = i === end ? LF : bytes[i]!;
-    if (b !== delimiter && b !== LF) continue;
-    // field [start, i)
-    if (i > start) {
-      if (!asText[col]) {
-        const first = bytes[start]!;
-        if (first === SPACE || bytes[i - 1] === SPACE) asText[col] = true;
+class LayoutScan {
+  header: string[] | undefined;
+  width = 0;
+  rows = 0;
+  trailingBlank = 0;
+  asText = new Uint8Array(0);
+  empty = new Float64Array(0);
+  private readonly classes = new Uint8Array(256);
+  /** The largest byte that is not ORDINARY. */
+  private readonly top: number;
+  private crlf = false;
+
+  constructor(private readonly delimiter: number) {
+    this.top = Math.max(delimiter, LF, CR, QUOTE);
+    this.classes[delimiter] = DELIMITER;
+    this.classes[LF] = NEWLINE;
+    this.classes[CR] = RETURN;
+    this.classes[QUOTE] = FORBIDDEN;
+  }
+
+  /**
+   * Scans `bytes[start, end)`: whole lines, each ending with LF. `appended` says the last LF was
+   * added by the caller (the file's last line has none, so in a CRLF file it has no CR either).
+   * False when polars may read the bytes differently.
+   */
+  feed(bytes: Uint8Array, start: number, end: number, appended = false): boolean {
+    let i = start;
+    if (this.header === undefined) {
+      const lineEnd = bytes.indexOf(LF, start);
+      if (lineEnd === -1 || lineEnd >= end) return false;
+      let stop = lineEnd;
+      if (stop > start && bytes[stop - 1] === CR) {
+        this.crlf = true;
+        stop--;
+      }
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, stop - start).toString('utf8');
+      if (text.includes('"') || text.includes('\r')) return false;
+      const header = text.split(String.fromCharCode(this.delimiter));
+      if (header.length < 1 || new Set(header).size !== header.length || header.some((h) => h.trim().length === 0 || h !== h.trim())) return false;
+      this.header = header;
+      this.width = header.length;
+      this.asText = new Uint8Array(header.length);
+      this.empty = new Float64Array(header.length);
+      i = lineEnd + 1;
+    }
+    const classes = this.classes;
+    const asText = this.asText;
+    const empty = this.empty;
+    const last = this.width - 1;
+    const crlf = this.crlf;
+    let rows = this.rows;
+    let trailingBlank = this.trailingBlank;
+    let col = 0;
+    let fieldStart = i;
+    let lineStart = i;
+    const top = this.top;
+    for (; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte > top) continue; // most bytes of a ',' or tab file: digits, letters
+      const cls = classes[byte]!;
+      if (cls === ORDINARY) continue;
+      if (cls === FORBIDDEN) return false;
+      if (cls === RETURN) {
+        // A CR is allowed only as the first half of every line's CRLF.
+        if (!crlf || bytes[i + 1] !== LF) return false;
+        continue;
+      }
+      let fieldEnd = i;
+      if (cls === NEWLINE) {
+        if (crlf) {
+          if (bytes[i - 1] === CR && i > lineStart) fieldEnd = i - 1;
+          else if (!(appended && i === end - 1)) return false;
+        }
+        if (fieldEnd === lineStart) {
+          trailingBlank++; // a blank line: allowed only if nothing but blank lines follows
+          lineStart = fieldStart = i + 1;
+          continue;
+        }
+        if (trailingBlank > 0) return false;
+      }
+      // The field [fieldStart, fieldEnd) of column `col`.
+      if (fieldEnd === fieldStart) empty[col]!++;
+      else if (asText[col] === 0) {
+        const first = bytes[fieldStart]!;
+        if (first === SPACE || bytes[fieldEnd - 1] === SPACE) asText[col] = 1;
         else {
-          let s = start;
-          if (first === PLUS || first === MINUS) s++;
-          if (s < i && bytes[s] === ZERO && s + 1 < i && bytes[s + 1]! >= ZERO && bytes[s + 1]! <= NINE) asText[col] = true;
-          else {
-            let k = s;
-            while (k < i && bytes[k]! >= ZERO && bytes[k]! <= NINE) k++;
-            if (k - s >= 16) asText[col] = true;
+          const k = first === PLUS || first === MINUS ? fieldStart + 1 : fieldStart;
+          if (k < fieldEnd && bytes[k] === ZERO) {
+            const next = k + 1 < fieldEnd ? bytes[k + 1]! : -1;
+            // `007` (leading zeros) or exactly `-0` (JS keeps the sign; polars' integers do not).
+            if ((next >= ZERO && next <= NINE) || (next === -1 && first === MINUS)) asText[col] = 1;
           }
         }
       }
-    } else if (b === LF && col === 0) {
-      return undefined; // blank line inside the data
-    } else {
-      empty[col]!++;
+      if (cls === DELIMITER) {
+        if (col === last) return false; // too many fields: the JS path names the line
+        col++;
+      } else {
+        if (col !== last) return false; // too few fields
+        col = 0;
+        rows++;
+        lineStart = i + 1;
+      }
+      fieldStart = i + 1;
     }
-    if (b === LF) {
-      if (col !== width - 1) return undefined; // ragged row: the JS path names it
-      col = 0;
-      rows++;
-    } else {
-      col++;
-      if (col >= width) return undefined;
-    }
-    start = i + 1;
+    this.rows = rows;
+    this.trailingBlank = trailingBlank;
+    return col === 0;
   }
-  return { header, asText, rows, empty };
+
+  result(): CsvScan | undefined {
+    if (this.header === undefined) return undefined;
+    return { header: this.header, asText: Array.from(this.asText, (x) => x === 1), rows: this.rows, empty: Array.from(this.empty), trailingBlank: this.trailingBlank };
+  }
 }
 
 /**
- * Reads CSV bytes with polars and our type rules, or returns `undefined` when the JS path must be
- * used (layout polars may read differently, non-UTF-8 bytes, decimal comma, a missing-token list
- * without the empty string, a forced non-UTF-8 encoding).
+ * One pass over CSV bytes (no BOM) checking that polars reads them like csv-parse (see the module
+ * comment). Returns `undefined` when it may not.
  */
-export function readCsvFast(bytes: Buffer, options: CsvReadOptions & { source: string }): CsvTable | undefined {
-  if (options.decimalComma === true) return undefined;
+export function scanCsv(bytes: Uint8Array, delimiter: number): CsvScan | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  const scan = new LayoutScan(delimiter);
+  if (bytes.length > 0 && bytes[bytes.length - 1] === LF) return scan.feed(bytes, 0, bytes.length) ? scan.result() : undefined;
+  const ended = new Uint8Array(bytes.length + 1);
+  ended.set(bytes);
+  ended[bytes.length] = LF;
+  return scan.feed(ended, 0, ended.length, true) ? scan.result() : undefined;
+}
+
+/** {@link scanCsv} of a file read in pieces through one reused buffer, from byte `offset` (after a BOM). */
+function scanFile(fd: number, offset: number, delimiter: number): CsvScan | undefined {
+  const scan = new LayoutScan(delimiter);
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let filled = 0; // bytes of an unfinished line kept at the start of the buffer
+  let position = offset;
+  for (;;) {
+    if (filled === buffer.length) {
+      const bigger = Buffer.allocUnsafe(buffer.length * 2); // a line longer than the buffer
+      buffer.copy(bigger, 0, 0, filled);
+      buffer = bigger;
+    }
+    const read = readSync(fd, buffer, filled, buffer.length - filled, position);
+    position += read;
+    const end = filled + read;
+    if (read === 0) {
+      // The last line has no line break: scan it with one added (the buffer has room: it was not full).
+      if (end === 0) return scan.result();
+      if (!isUtf8(buffer.subarray(0, end))) return undefined;
+      buffer[end] = LF;
+      return scan.feed(buffer, 0, end + 1, true) ? scan.result() : undefined;
+    }
+    const cut = buffer.lastIndexOf(LF, end - 1) + 1; // bytes [0, cut) are whole lines
+    if (cut === 0) {
+      filled = end;
+      continue;
+    }
+    // A line break is ASCII, so a cut after it never splits a UTF-8 sequence.
+    if (!isUtf8(buffer.subarray(0, cut)) || !scan.feed(buffer, 0, cut, false)) return undefined;
+    buffer.copy(buffer, 0, cut, end);
+    filled = end - cut;
+  }
+}
+
+/** Reads up to `bytes` bytes from the start of a file. */
+function readHead(fd: number, bytes: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bytes);
+  let filled = 0;
+  while (filled < bytes) {
+    const read = readSync(fd, buffer, filled, bytes - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * Reads a CSV file with polars and our type rules, or returns `undefined` when the JS path must be
+ * used (layout polars may read differently, non-UTF-8 bytes, a missing-token list without the
+ * empty string, a forced non-UTF-8 encoding, a path polars would take for a glob pattern).
+ *
+ * @param path - the file (must exist)
+ */
+export async function readCsvFast(path: string, options: CsvReadOptions & { source: string }): Promise<CsvTable | undefined> {
   if (options.encoding !== undefined && options.encoding !== 'auto' && options.encoding !== 'utf-8') return undefined;
   const tokens = options.missingValues ?? DEFAULT_MISSING_VALUES;
   if (!tokens.includes('') || tokens.some((t) => t !== t.trim())) return undefined;
-  let body: Buffer = bytes;
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
-  else if ((body[0] === 0xff && body[1] === 0xfe) || (body[0] === 0xfe && body[1] === 0xff)) return undefined;
-  if (!isUtf8(body)) return undefined;
-  // Sniff on the head, with the JS rules.
-  const headEnd = Math.min(body.length, 64 * 1024);
-  let headText = body.subarray(0, headEnd).toString('utf8');
-  if (headEnd < body.length) headText = headText.slice(0, Math.max(0, headText.lastIndexOf('\n')));
-  let delimiter = options.delimiter;
-  if (delimiter === undefined) {
-    try {
-      delimiter = parseCsv(headText, { source: options.source }).delimiter;
-    } catch {
-      return undefined;
+  if (/[*?[\]{}]/.test(path)) return undefined; // polars' scanCSV reads such a path as a glob pattern
+  const fd = openSync(path, 'r');
+  let scan: CsvScan | undefined;
+  let reading: Promise<pl.DataFrame | undefined>;
+  let delimiter: string;
+  try {
+    const head = readHead(fd, 64 * 1024);
+    let offset = 0;
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) offset = 3;
+    else if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return undefined;
+    // Sniff on the head's whole lines, with the JS path's rule.
+    // The sniffer reads the first 50 records: give it the head's first 50 lines (enough when the
+    // file has no quotes; with quotes the scan declines the file anyway).
+    let sniffed = head.subarray(offset);
+    let lines = 0;
+    for (let at = sniffed.indexOf(LF); at !== -1; at = sniffed.indexOf(LF, at + 1)) {
+      if (++lines === 50) {
+        sniffed = sniffed.subarray(0, at + 1);
+        break;
+      }
     }
+    if (lines < 50 && head.length === 64 * 1024) sniffed = sniffed.subarray(0, sniffed.lastIndexOf(LF) + 1);
+    delimiter = options.delimiter ?? sniffDelimiter(sniffed);
+    if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') return undefined;
+    // Polars parses in its threads while this thread scans the layout.
+    // Text columns get their categorical codes in the same query, in polars' threads (see typeText).
+    reading = pl.scanCSV(path, { sep: delimiter, hasHeader: true, nullValues: [''], inferSchemaLength: INFER_ROWS })
+      .withColumns(categoryCodes(pl.col(pl.Utf8)).suffix(CODES))
+      .collect()
+      .catch(() => undefined);
+    scan = scanFile(fd, offset, delimiter.charCodeAt(0));
+  } finally {
+    closeSync(fd);
   }
-  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127) return undefined;
-  const scan = scanCsv(body, delimiter.charCodeAt(0));
-  if (scan === undefined || scan.rows === 0) return undefined;
+  let df = await reading;
+  if (scan === undefined || scan.rows === 0 || df === undefined) return undefined;
   const names = uniqueNames(scan.header);
   if (names.some((n, i) => n.name !== scan.header[i])) return undefined;
+  if (df.height === scan.rows + scan.trailingBlank && scan.trailingBlank > 0) df = df.slice(0, scan.rows);
+  if (df.height !== scan.rows || df.columns.some((c, i) => i < scan.header.length && c !== scan.header[i])) return undefined;
+  if (df.width !== scan.header.length + df.columns.filter((c) => c.endsWith(CODES)).length) return undefined;
+  return typeFrame(path, df, scan, delimiter, tokens, options);
+}
 
-  // Polars infers types from the first rows and turns a later value that does not parse into null;
-  // a column whose nulls outnumber its empty fields lost a value that way: read it again as text.
-  const read = (text: ReadonlySet<string>): pl.DataFrame | undefined => {
-    const dtypes: Record<string, pl.DataType> = {};
-    scan.header.forEach((h, i) => {
-      if (scan.asText[i] || text.has(h)) dtypes[h] = pl.Utf8;
-    });
-    try {
-      return pl.readCSV(body, { sep: delimiter, hasHeader: true, nullValues: [''], dtypes });
-    } catch {
-      return undefined;
-    }
-  };
-  let df = read(new Set());
-  if (df === undefined || df.height !== scan.rows || df.width !== scan.header.length) return undefined;
-  const lost = new Set(scan.header.filter((h, i) => df!.getColumn(h).nullCount() !== scan.empty[i]));
-  if (lost.size > 0) {
-    df = read(lost);
-    if (df === undefined || df.height !== scan.rows) return undefined;
-    if (scan.header.some((h, i) => df!.getColumn(h).nullCount() !== scan.empty[i])) return undefined;
-  }
+/** How a polars column becomes a {@link DataColumn}. */
+type Plan = { kind: 'numeric'; column: DataColumn } | { kind: 'text'; series?: pl.Series };
 
+/** Applies our type rules to the polars frame (see the module comment). */
+async function typeFrame(path: string, df: pl.DataFrame, scan: CsvScan, delimiter: string, tokens: readonly string[], options: CsvReadOptions & { source: string }): Promise<CsvTable | undefined> {
   const missing = new Set(tokens);
   const n = df.height;
-  const coercions: Coercion[] = [];
-  const columns: DataColumn[] = [];
-  for (const name of scan.header) {
-    const series = df.getColumn(name);
-    const type = String(series.dtype);
-    const nulls = series.nullCount();
-    if (nulls === n) {
-      columns.push({ name, dtype: 'float32', kind: 'float', missing: n, values: new Array<null>(n).fill(null), note: 'all values missing' });
-      continue;
-    }
-    if (/Int(8|16|32|64)|UInt/.test(type) || type.includes('Float')) {
-      const floats = df.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN)).alias(name)).getColumn(name).toTypedArray() as Float64Array;
-      const values = new Array<number | null>(n);
-      let finite = true;
-      let lo = Infinity;
-      let hi = -Infinity;
-      let nans = 0;
-      for (let r = 0; r < n; r++) {
-        const x = floats[r]!;
-        if (x !== x) {
-          values[r] = null;
-          nans++;
-        } else {
-          values[r] = x;
-          if (x < lo) lo = x;
-          if (x > hi) hi = x;
-        }
-      }
-      if (lo === -Infinity || hi === Infinity) finite = false;
-      if (finite && nans === nulls) {
-        if (type.includes('Float')) columns.push({ name, dtype: 'float32', kind: 'float', missing: nulls, values });
-        else if (lo >= INT32_MIN && hi <= INT32_MAX) columns.push({ name, dtype: 'int32', kind: 'integer', missing: nulls, values });
-        else columns.push({ name, dtype: 'float32', kind: 'integer', missing: nulls, values, note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' });
-        continue;
-      }
-      // NaN/inf text parsed by polars: type this column from its text.
-      const raw = pl.readCSV(body, { sep: delimiter, hasHeader: true, columns: [name], dtypes: { [name]: pl.Utf8 }, nullValues: [''] }).getColumn(name);
-      const { column, coercions: changed } = typeText(name, raw, n, missing);
-      columns.push(column);
-      coercions.push(...changed);
-      continue;
-    }
-    // Text: typed by our rules (empty fields are null here, '' to our rules: missing either way).
-    // A column polars read as Boolean is re-read as text, so case changes are reported like the JS path.
-    const text = type.startsWith('DataType(Bool') ? pl.readCSV(body, { sep: delimiter, hasHeader: true, columns: [name], dtypes: { [name]: pl.Utf8 }, nullValues: [''] }).getColumn(name) : series;
-    const { column, coercions: changed } = typeText(name, text, n, missing);
-    columns.push(column);
-    coercions.push(...changed);
+  const header = scan.header;
+  const series = header.map((name) => df.getColumn(name));
+  const types = series.map((s) => String(s.dtype));
+  const nulls = series.map((s) => s.nullCount());
+  const isInt = (i: number): boolean => /Int(8|16|32|64)|UInt/.test(types[i]!);
+  const isFloat = (i: number): boolean => types[i]!.includes('Float');
+  // More nulls than empty fields: polars dropped a value it could not parse: read as text.
+  const numeric = header.flatMap((_, i) => (!scan.asText[i] && nulls[i] === scan.empty[i] && nulls[i]! < n && (isInt(i) || isFloat(i)) ? [i] : []));
+  // NaN count of every float column in one polars query, ranges from each series: no copy to JS.
+  // (Few polars expressions: each JS wrapper of one is large, and 100 of them cost a GC here.)
+  const nans = numeric.some(isFloat) ? (df.select(pl.col(pl.Float64).isNan().sum()).toRecords()[0] as Record<string, number | null>) : {};
+  const plans: Plan[] = header.map((name, i) => {
+    if (!numeric.includes(i)) return { kind: 'text', ...(types[i]!.includes('String') && nulls[i] === scan.empty[i] ? { series: series[i]! } : {}) };
+    const s = series[i]!;
+    const column = numericFromPolars(name, s, nulls[i]!, isInt(i), Number(s.min()), Number(s.max()), Number(nans[name] ?? 0));
+    return column === undefined ? { kind: 'text' } : { kind: 'numeric', column };
+  });
+
+  // Text of the columns that need it: polars' own String columns, the others read again as text.
+  const text = new Map<string, pl.Series>();
+  plans.forEach((p, i) => {
+    if (p.kind === 'text' && p.series !== undefined) text.set(header[i]!, p.series);
+  });
+  const textOf = async (wanted: readonly string[]): Promise<boolean> => {
+    const missingText = wanted.filter((name) => !text.has(name));
+    if (missingText.length === 0) return true;
+    const read = await readAsText(path, delimiter, header, missingText, n);
+    if (read === undefined) return false;
+    for (const [name, series] of read) text.set(name, series);
+    return true;
+  };
+
+  // Decimal commas: forced, or proved by the whole text columns of a ';'-delimited file.
+  let decimalComma = options.decimalComma === true;
+  const notes: string[] = [];
+  if (options.decimalComma === undefined && delimiter === ';' && [...text.values()].some((s) => s.str.contains(',', true).cast(pl.UInt32).sum() > 0)) {
+    const candidates = header.filter((_, i) => plans[i]!.kind === 'text' || isFloat(i));
+    if (!(await textOf(candidates))) return undefined;
+    const detection = detectDecimalComma(candidates.map((name) => textValues(text.get(name)!)), missing);
+    decimalComma = detection.decimalComma;
+    if (detection.note !== undefined) notes.push(detection.note);
   }
-  return { columns, rowCount: n, delimiter, encoding: 'utf-8', coercions, source: options.source };
+  // Under the decimal-comma number form, floats written with a point are text.
+  if (decimalComma) for (let i = 0; i < plans.length; i++) if (plans[i]!.kind === 'numeric' && isFloat(i)) plans[i] = { kind: 'text' };
+  if (!(await textOf(header.filter((_, i) => plans[i]!.kind === 'text')))) return undefined;
+
+  const coercions: Coercion[] = [];
+  const columns: DataColumn[] = header.map((name, i) => {
+    const plan = plans[i]!;
+    if (plan.kind === 'numeric') return plan.column;
+    const series = text.get(name)!;
+    if (series.nullCount() === n) return { name, dtype: 'float32', kind: 'float', missing: n, values: new Array<null>(n).fill(null), note: 'all values missing' };
+    const coded = plan.kind === 'text' && plan.series !== undefined && df.columns.includes(name + CODES) ? df.getColumn(name + CODES) : undefined;
+    const { column, coercions: changed } = typeText(name, series, n, missing, decimalComma, coded);
+    coercions.push(...changed);
+    return column;
+  });
+  return { columns, rowCount: n, delimiter, encoding: 'utf-8', coercions, source: options.source, ...(decimalComma ? { decimalComma } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }
+
+/** Reads `columns` of the file again, as text (empty fields are null). */
+async function readAsText(path: string, delimiter: string, header: readonly string[], columns: readonly string[], rows: number): Promise<Map<string, pl.Series> | undefined> {
+  const schema: Record<string, pl.DataType> = {};
+  for (const h of header) schema[h] = pl.Utf8;
+  const df = await pl.scanCSV(path, { sep: delimiter, hasHeader: true, nullValues: [''], schema }).select(...columns).collect().catch(() => undefined);
+  if (df === undefined || df.height < rows) return undefined;
+  const sliced = df.height === rows ? df : df.slice(0, rows);
+  return new Map(columns.map((c) => [c, sliced.getColumn(c)]));
+}
+
+/** A text series as JS strings, `''` for null. */
+function textValues(series: pl.Series): string[] {
+  const values = series.toArray() as Array<string | null>;
+  for (let r = 0; r < values.length; r++) if (values[r] === null) values[r] = '';
+  return values as string[];
+}
+
+/**
+ * A numeric polars column as an integer or float column whose numbers stay in polars until read
+ * (see `NumberSource`), or `undefined` when it must be typed from its text: an Int64 value beyond
+ * ±(2^53-1), or a Float64 column holding NaN (text polars accepts and we do not) or a magnitude of
+ * 2^53 or more (±inf, or maybe an integer beyond 2^53, which our rules keep as text).
+ */
+function numericFromPolars(name: string, series: pl.Series, nulls: number, isInt: boolean, lo: number, hi: number, nan: number): DataColumn | undefined {
+  if (nan > 0 || !(Math.abs(lo) < TWO_53 && Math.abs(hi) < TWO_53)) return undefined;
+  const fitsInt32 = isInt && lo >= INT32_MIN && hi <= INT32_MAX;
+  let held: pl.Series | undefined = series;
+  const source: NumberSource = {
+    length: series.length,
+    read: () => {
+      const s = held!;
+      held = undefined; // the polars buffers go once every column is read
+      if (fitsInt32 && nulls === 0) return s.cast(pl.Int32).toTypedArray() as Int32Array;
+      if (nulls === 0) return (String(s.dtype).includes('Float64') ? s : s.cast(pl.Float64)).toTypedArray() as Float64Array;
+      return pl.DataFrame([s.alias('x')]).select(pl.col('x').cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn('x').toTypedArray() as Float64Array;
+    },
+    at: (r) => {
+      const v: unknown = held!.get(r);
+      return v === null || v === undefined ? NaN : Number(v);
+    },
+  };
+  const meta = { name, missing: nulls };
+  if (!isInt) return numericColumn({ ...meta, dtype: 'float32', kind: 'float' }, source);
+  if (fitsInt32) return numericColumn({ ...meta, dtype: 'int32', kind: 'integer' }, source);
+  return numericColumn({ ...meta, dtype: 'float32', kind: 'integer', note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' }, source);
+}
+
+/** Dictionary codes of a text column: categorical codes as Int32, -1 for null. */
+function categoryCodes(column: pl.Expr): pl.Expr {
+  return column.cast(pl.Categorical).cast(pl.Int32).fillNull(pl.lit(-1).cast(pl.Int32));
+}
+
+/** Suffix of the code columns the first read adds for text columns (see {@link readCsvFast}). */
+const CODES = '\u0000codes';
 
 /**
  * Types a polars text column with `inferTextColumn`. A low-cardinality column is typed from its
@@ -222,32 +439,44 @@ export function readCsvFast(bytes: Buffer, options: CsvReadOptions & { source: s
  * inference reports coercions or row-numbered notes (whose counts and rows must be per row); then,
  * and for high-cardinality columns, every row's text is typed.
  */
-function typeText(name: string, series: pl.Series, n: number, missing: ReadonlySet<string>): InferredColumn {
+function typeText(name: string, series: pl.Series, n: number, missing: ReadonlySet<string>, decimalComma: boolean, coded?: pl.Series): InferredColumn {
   const s = series.cast(pl.Utf8);
-  const distinct = s.nUnique();
-  if (distinct > n / 4) return inferTextColumn(name, (s.toArray() as Array<string | null>).map((v) => v ?? ''), { missing });
-  const frame = pl.DataFrame([s.alias('v')]).withColumn(pl.col('v').cast(pl.Categorical).cast(pl.UInt32).cast(pl.Float64).fillNull(pl.lit(-1)).alias('k'));
-  const codes = frame.getColumn('k').toTypedArray() as Float64Array;
+  const options = { missing, decimalComma };
+  // Codes of a local categorical: 0..distinct-1 in order of first appearance, -1 for null.
+  const k = coded ?? pl.DataFrame([s.alias('v')]).select(categoryCodes(pl.col('v'))).getColumn('v');
+  const distinct = Number(k.max()) + 1;
+  if (distinct > n / 4) return inferTextColumn(name, textValues(s), options);
+  const frame = pl.DataFrame([s.alias('v'), k.alias('k')]);
+  const codes = k.toTypedArray() as Int32Array;
   const firsts = frame.filter(pl.col('k').isFirstDistinct()).toRecords() as Array<{ v: string | null; k: number }>;
-  const slot = new Map<number, number>(firsts.map((row, i) => [row.k, i]));
+  // Codes of a local categorical are 0..distinct-1; -1 is null.
+  let maxCode = 0;
+  for (const row of firsts) maxCode = Math.max(maxCode, row.k);
+  const slotOf = new Int32Array(maxCode + 2); // code + 1 -> slot
+  firsts.forEach((row, i) => (slotOf[row.k + 1] = i));
   const texts = firsts.map((row) => row.v ?? '');
-  const byValue = inferTextColumn(name, texts, { missing });
-  const counts = new Array<number>(texts.length).fill(0);
-  const index = new Int32Array(n);
+  // Row codes -> slots of `texts` (in place), counting each slot's rows.
+  const counts = new Float64Array(texts.length);
   for (let r = 0; r < n; r++) {
-    const i = slot.get(codes[r]!)!;
-    index[r] = i;
-    counts[i]!++;
+    const slot = slotOf[codes[r]! + 1]!;
+    codes[r] = slot;
+    counts[slot]!++;
   }
-  if (byValue.coercions.length > 0 || (byValue.column.note !== undefined && byValue.column.note.includes('data row'))) {
+  // Typed from its distinct values, each weighted by its rows (so counts and coercions are per row);
+  // a note citing a data row needs the rows themselves.
+  const byValue = inferTextColumn(name, texts, { ...options, weights: counts });
+  if (byValue.column.note !== undefined && byValue.column.note.includes('data row')) {
     const raw = new Array<string>(n);
-    for (let r = 0; r < n; r++) raw[r] = texts[index[r]!]!;
-    return inferTextColumn(name, raw, { missing });
+    for (let r = 0; r < n; r++) raw[r] = texts[codes[r]!]!;
+    return inferTextColumn(name, raw, options);
   }
   const typed = byValue.column.values;
-  const values = new Array<CellValue>(n);
-  for (let r = 0; r < n; r++) values[r] = typed[index[r]!]!;
-  let missingCount = 0;
-  for (let i = 0; i < texts.length; i++) if (typed[i] === null) missingCount += counts[i]!;
-  return { column: { ...byValue.column, missing: missingCount, values }, coercions: [] };
+  const { dtype, kind, missing: missingRows, note } = byValue.column;
+  const meta = { name, dtype, kind, missing: missingRows, ...(note === undefined ? {} : { note }) };
+  if (kind === 'integer' || kind === 'float') {
+    const numbers = new Float64Array(n);
+    for (let r = 0; r < n; r++) numbers[r] = (typed[codes[r]!] as number | null) ?? NaN;
+    return { column: numericColumn(meta, numbers), coercions: byValue.coercions };
+  }
+  return { column: codedColumn(meta, codes, typed), coercions: byValue.coercions };
 }

@@ -81,6 +81,12 @@ export interface TextInferenceOptions {
   missing: ReadonlySet<string>;
   /** Read `1,5` as 1.5 (decimal comma; no thousands separators). Default false. */
   decimalComma?: boolean;
+  /**
+   * How many rows each value stands for (default 1 each): to type a column from its distinct
+   * values, with `missing` and coercion counts per row. Row numbers in notes are then indexes into
+   * `raw`, not data rows.
+   */
+  weights?: ArrayLike<number>;
 }
 
 /** Options of {@link inferValueColumn}. */
@@ -103,8 +109,8 @@ class Tally {
   count = 0;
   readonly examples: string[] = [];
   constructor(readonly action: string) {}
-  add(example: string): void {
-    this.count++;
+  add(example: string, weight = 1): void {
+    this.count += weight;
     if (this.examples.length < COERCION_EXAMPLES && !this.examples.includes(example)) this.examples.push(example);
   }
   report(column: string): Coercion[] {
@@ -127,7 +133,10 @@ class Tally {
 export function inferTextColumn(name: string, raw: readonly string[], options: TextInferenceOptions): InferredColumn {
   const missingTokens = options.missing;
   const numberRe = options.decimalComma === true ? COMMA_FLOAT_RE : FLOAT_RE;
+  const weights = options.weights;
+  const weight = (r: number): number => (weights === undefined ? 1 : weights[r]!);
   let missing = 0;
+  let rows = 0;
   let numeric = true;
   let integer = true;
   let boolean = true;
@@ -141,9 +150,11 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
     const value = raw[r]!;
     const t = value.length > 0 && (value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32) ? value.trim() : value;
     trimmed[r] = t;
+    const w = weight(r);
+    rows += w;
     if (missingTokens.has(t)) {
-      missing++;
-      if (t !== '') missingTally.add(value);
+      missing += w;
+      if (t !== '') missingTally.add(value, w);
       continue;
     }
     if (numeric) {
@@ -172,7 +183,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
     coercions: [missingTally, ...more].flatMap((t) => t.report(name)),
   });
   if (n === 0) return done({ name, dtype: 'string', kind: 'string', missing, values: [] });
-  if (missing === n) {
+  if (missing === rows) {
     return done({ name, dtype: 'float32', kind: 'float', missing, values: new Array<null>(n).fill(null), note: 'all values missing' });
   }
   if (numeric && inexact === undefined) {
@@ -187,7 +198,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
       }
       let x: number;
       if (commas > 0 && t.includes(',')) {
-        commaTally.add(t);
+        commaTally.add(t, weight(r));
         x = Number(t.replace(',', '.'));
       } else {
         x = Number(t);
@@ -207,9 +218,9 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
   }
   if (boolean) {
     const caseTally = new Tally('read as boolean (true/false in another case)');
-    const values = trimmed.map((t) => {
+    const values = trimmed.map((t, r) => {
       if (missingTokens.has(t)) return null;
-      if (t !== 'true' && t !== 'false') caseTally.add(t);
+      if (t !== 'true' && t !== 'false') caseTally.add(t, weight(r));
       return t.toLowerCase() === 'true';
     });
     return done({ name, dtype: 'bool', kind: 'boolean', missing, values }, [caseTally]);
@@ -217,7 +228,9 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
   const values = raw.map((v, r) => (missingTokens.has(trimmed[r]!) ? null : v));
   if (numeric) {
     const exact = new Tally('kept as text: a number would not be exact, so the whole column is text');
-    for (const t of trimmed) if (!missingTokens.has(t) && (INT_RE.test(t) || numberRe.test(t))) exact.add(t);
+    trimmed.forEach((t, r) => {
+      if (!missingTokens.has(t) && (INT_RE.test(t) || numberRe.test(t))) exact.add(t, weight(r));
+    });
     return done({ name, dtype: 'string', kind: 'string', missing, values, note: `kept as strings to stay exact: ${inexact}` }, [exact]);
   }
   return done({ name, dtype: 'string', kind: date ? 'date' : 'string', missing, values });
@@ -380,6 +393,327 @@ export function recordsToColumns(records: ReadonlyArray<Record<string, unknown>>
     }
   }
   return columns;
+}
+
+/** Numbers of a numeric column, `NaN` where missing: a JS array (Danfo's layout) or a typed array. */
+export type ColumnNumbers = number[] | Float64Array | Int32Array;
+
+/**
+ * Numbers of a numeric column kept elsewhere until needed (e.g. in the polars frame the CSV
+ * reader parsed): `read` copies them all out, once; `at` reads one (for a few rows of a preview).
+ */
+export interface NumberSource {
+  /** Number of rows. */
+  length: number;
+  /** All numbers, NaN where missing (an `Int32Array` has none). Called at most once. */
+  read: () => ColumnNumbers;
+  /** Number `r`, NaN where missing, without reading the others. */
+  at: (r: number) => number;
+}
+
+/** How a column built by {@link numericColumn} or {@link codedColumn} holds its data until `values` is read. */
+interface ColumnStore {
+  /** Number of rows. */
+  length: number;
+  /** Cell `r` in Danfo's layout: `NaN` for a missing number, `null` for another missing value. */
+  at: (r: number) => CellValue;
+  /** Numeric columns: the numbers, once read (JS or typed array, NaN where missing). */
+  numbers?: ColumnNumbers;
+  /** Numeric columns: where the numbers are until read. */
+  source?: NumberSource;
+  /** Numeric columns: the numbers as a JS array, once built. */
+  array?: number[];
+  /** Coded columns: one dictionary index per row, and the dictionary. */
+  coded?: { codes: Int32Array; dictionary: readonly CellValue[] };
+}
+
+const STORES = new WeakMap<DataColumn, ColumnStore>();
+
+/** Cells of a {@link NumberSource} read one by one before the whole column is read. */
+const CELL_READS = 1024;
+
+/** Defines `values` as built by `build` on first read (then an ordinary data property). */
+function lazyValues(column: DataColumn, build: () => CellValue[]): void {
+  const own = (value: CellValue[]): void => {
+    Object.defineProperty(column, 'values', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(column, 'values', {
+    enumerable: true,
+    configurable: true,
+    get(): CellValue[] {
+      const values = build();
+      own(values);
+      return values;
+    },
+    set(value: CellValue[]) {
+      STORES.delete(column); // new values: the compact data no longer describes them
+      own(value);
+    },
+  });
+}
+
+/** The numbers of a store, read from its source on first use. */
+function storeNumbers(store: ColumnStore): ColumnNumbers {
+  if (store.numbers === undefined) {
+    const numbers = store.source!.read();
+    store.numbers = numbers;
+    store.at = (r) => numbers[r]!;
+    delete store.source; // lets the source's memory go
+  }
+  return store.numbers;
+}
+
+/**
+ * Builds an `integer` or `float` column from one number per row with `NaN` where a value is
+ * missing, given as an array or as a {@link NumberSource} read on first use. `values` (with `null`
+ * for missing) is built on first read, and a JS array of the numbers — the layout Danfo uses, so a
+ * DataFrame shares it (see `core/data/frame.ts`) — on the first {@link columnNumbers}; a table that
+ * only feeds a profile, or a DataFrame whose column is never read, pays for neither. `missing` must
+ * equal the number of NaN.
+ *
+ * @param meta - the column without its values (`kind` must be `integer` or `float`)
+ * @param numbers - one number per row, NaN where missing (an `Int32Array` has none); owned by the column afterwards (do not mutate)
+ */
+export function numericColumn(meta: Omit<DataColumn, 'values'>, numbers: ColumnNumbers | NumberSource): DataColumn {
+  const column = { ...meta } as DataColumn;
+  let store: ColumnStore;
+  if ('read' in numbers) {
+    // Cell by cell for a few rows (a head, a preview); past that, read them all once.
+    let reads = 0;
+    store = { length: numbers.length, at: (r) => (++reads > CELL_READS ? storeNumbers(store)[r]! : numbers.at(r)), source: numbers };
+  } else store = { length: numbers.length, at: (r) => numbers[r]!, numbers, ...(Array.isArray(numbers) ? { array: numbers } : {}) };
+  STORES.set(column, store);
+  lazyValues(column, () => {
+    if (meta.missing === 0) return columnNumbers(column);
+    const all = storeNumbers(store);
+    const values = new Array<CellValue>(all.length);
+    for (let r = 0; r < all.length; r++) {
+      const x = all[r]!;
+      values[r] = x === x ? x : null;
+    }
+    return values;
+  });
+  return column;
+}
+
+/**
+ * Builds a column from one dictionary index per row: `values[r] = dictionary[codes[r]]` (a
+ * dictionary entry may be `null`, a missing value). `values` is built on first read, so a column
+ * of few distinct values (categories, dates, booleans) costs one small integer per row until then.
+ *
+ * @param codes - one index into `dictionary` per row; owned by the column afterwards
+ */
+export function codedColumn(meta: Omit<DataColumn, 'values'>, codes: Int32Array, dictionary: readonly CellValue[]): DataColumn {
+  const column = { ...meta } as DataColumn;
+  STORES.set(column, { length: codes.length, at: (r) => dictionary[codes[r]!]!, coded: { codes, dictionary } });
+  lazyValues(column, () => {
+    const values = new Array<CellValue>(codes.length).fill(null);
+    for (let r = 0; r < codes.length; r++) values[r] = dictionary[codes[r]!]!;
+    return values;
+  });
+  return column;
+}
+
+/**
+ * The dictionary codes of a column built by {@link codedColumn} (`values[r] = dictionary[codes[r]]`),
+ * for counting values without building them; `undefined` for other columns. Shared: do not mutate.
+ */
+export function columnCodes(column: DataColumn): { codes: Int32Array; dictionary: readonly CellValue[] } | undefined {
+  return STORES.get(column)?.coded;
+}
+
+/** Number of rows of a column, without building its `values`. */
+export function columnLength(column: DataColumn): number {
+  return STORES.get(column)?.length ?? column.values.length;
+}
+
+/**
+ * Reads cell `r` of a column in Danfo's layout (`NaN` for a missing number, `null` for another
+ * missing value) without building its `values`: for a few rows of a large table (a preview, a
+ * head); to read all rows use {@link columnNumberView} or `values`.
+ */
+export function columnReader(column: DataColumn): (r: number) => CellValue {
+  const store = STORES.get(column);
+  if (store !== undefined) return (r) => store.at(r);
+  const values = column.values;
+  if (column.kind === 'integer' || column.kind === 'float') return (r) => values[r] ?? NaN;
+  return (r) => values[r] ?? null;
+}
+
+/**
+ * A numeric column's numbers, `NaN` where missing, in whatever array holds them (typed or JS):
+ * for reading every value without building a JS array. Shared: do not mutate.
+ *
+ * @throws {TypeError} when the column's kind is not `integer` or `float`
+ */
+export function columnNumberView(column: DataColumn): ColumnNumbers {
+  const store = STORES.get(column);
+  if (store !== undefined && (store.numbers !== undefined || store.source !== undefined)) return storeNumbers(store);
+  return columnNumbers(column);
+}
+
+/**
+ * A numeric column's values as a JS array of numbers with `NaN` for missing ones (Danfo's
+ * layout), built once and remembered. Shared: do not mutate it.
+ *
+ * @throws {TypeError} when the column's kind is not `integer` or `float`
+ */
+export function columnNumbers(column: DataColumn): number[] {
+  const store = STORES.get(column);
+  if (store?.array !== undefined) return store.array;
+  if (column.kind !== 'integer' && column.kind !== 'float') throw new TypeError(`column "${column.name}" is ${column.kind}, not numeric`);
+  let array: number[];
+  if (store !== undefined && (store.numbers !== undefined || store.source !== undefined)) {
+    const numbers = storeNumbers(store);
+    array = numbers instanceof Int32Array ? new Array<number>(numbers.length) : doubleArray(numbers.length);
+    for (let r = 0; r < numbers.length; r++) array[r] = numbers[r]!;
+  } else {
+    const values = column.values;
+    if (column.missing === 0) array = values as number[];
+    else {
+      array = new Array<number>(values.length);
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r];
+        array[r] = typeof v === 'number' ? v : NaN;
+      }
+    }
+  }
+  if (store !== undefined) {
+    store.array = array;
+    store.numbers = array; // the typed copy is no longer needed
+    store.at = (r) => array[r]!;
+  } else STORES.set(column, { length: array.length, at: (r) => array[r]!, numbers: array, array });
+  return array;
+}
+
+/** The last {@link doubleArray} template (one length at a time; the GC may take it). */
+let doubles: WeakRef<number[]> | undefined;
+
+/**
+ * A JS array of `n` doubles (to be overwritten), allocated once: `new Array(n)` starts with
+ * small-integer slots, and the first double stored makes V8 allocate it again as doubles (twice
+ * the memory touched, which is most of the cost at 1M rows); a copy of an array that already holds
+ * doubles is allocated once (measured 2x faster).
+ */
+function doubleArray(n: number): number[] {
+  let template = doubles?.deref();
+  if (template === undefined || template.length !== n) {
+    template = new Array<number>(n).fill(0.5);
+    doubles = new WeakRef(template);
+  }
+  return template.slice();
+}
+
+/** Whether a column's data is in JS arrays already (its `values`, or its numbers for Danfo). */
+export function columnBuilt(column: DataColumn): boolean {
+  const store = STORES.get(column);
+  if (store === undefined) return true;
+  if (column.kind === 'integer' || column.kind === 'float') return store.array !== undefined;
+  return Object.getOwnPropertyDescriptor(column, 'values')?.get === undefined;
+}
+
+/** The table each DataFrame of `core/data/frame.ts` was built from, and its column-major array then. */
+const FRAME_TABLES = new WeakMap<object, { table: DataTable; byColumn: unknown[]; getters: Array<(() => unknown) | undefined> }>();
+
+/**
+ * Records that a Danfo DataFrame was built from `table` with `byColumn` as its column-major data
+ * (called by `dataTableToDataFrame`), for {@link dataFrameTable}.
+ */
+export function rememberFrameTable(frame: object, table: DataTable, byColumn: unknown[]): void {
+  const getters = table.columns.map((_, i) => Object.getOwnPropertyDescriptor(byColumn, i)?.get);
+  FRAME_TABLES.set(frame, { table, byColumn, getters });
+}
+
+/**
+ * The {@link DataTable} a Danfo DataFrame was built from (by `dataTableToDataFrame`), if the frame
+ * still holds exactly its columns: same names, dtypes and row count, and each column either not
+ * read yet or the very array built from the table (Danfo replaces the array of a column it
+ * changes: `df['x'] = ...`, `fillNa`, in-place sorts...). Lets a profile or a chart of a freshly
+ * loaded frame use the typed table instead of re-reading 1M values per column; `undefined` for any
+ * other frame (then re-infer from its values).
+ */
+export function dataFrameTable(frame: unknown): DataTable | undefined {
+  if (typeof frame !== 'object' || frame === null) return undefined;
+  const known = FRAME_TABLES.get(frame);
+  if (known === undefined) return undefined;
+  const { table, byColumn, getters } = known;
+  const df = frame as { $columns?: unknown; $dtypes?: unknown; $dataIncolumnFormat?: unknown; $index?: unknown };
+  if (df.$dataIncolumnFormat !== byColumn || !Array.isArray(df.$columns) || !Array.isArray(df.$dtypes) || !Array.isArray(df.$index)) return undefined;
+  if (df.$columns.length !== table.columns.length || df.$index.length !== table.rowCount) return undefined;
+  const same = table.columns.every((c, i) => {
+    if ((df.$columns as unknown[])[i] !== c.name) return false;
+    if ((df.$dtypes as unknown[])[i] !== danfoDtype(c.dtype)) return false;
+    const now = Object.getOwnPropertyDescriptor(byColumn, i);
+    if (now?.get !== undefined) return now.get === getters[i]; // not read yet
+    if (!columnBuilt(c)) return false;
+    return now?.value === (c.kind === 'integer' || c.kind === 'float' ? columnNumbers(c) : c.values);
+  });
+  return same ? table : undefined;
+}
+
+/** What {@link detectDecimalComma} found. */
+export interface DecimalCommaDetection {
+  /** True when the columns prove decimal commas (and none proves decimal points). */
+  decimalComma: boolean;
+  /** Why, in words, for the table's notes; absent when no column holds comma numbers. */
+  note?: string;
+}
+
+const THOUSANDS_COMMA_RE = /^[+-]?\d{1,3}(?:,\d{3})+$/;
+const THOUSANDS_DOT_RE = /^[+-]?\d{1,3}(?:\.\d{3})+$/;
+
+/**
+ * Decides from whole text columns whether numbers are written with a decimal comma (`1,5`), for
+ * files whose delimiter leaves the comma free (the reader calls it for `;`-delimited files).
+ * A column proves decimal commas when every non-missing value (trimmed) is a number with at most
+ * one comma (the `decimalComma` number form) and at least one value has a comma that cannot be a
+ * thousands separator (anything but `1,234`-like groups, e.g. `1,5` or `0,125`). A column proves
+ * decimal points when every value is a number in the usual form and one has a point that cannot be
+ * a thousands separator (`2.5`). Decimal commas are used only when some column proves them and
+ * none proves points; values like `1,234` alone are ambiguous and change nothing.
+ *
+ * @param columns - per column, one text value per row
+ * @param missing - missing-value tokens, compared after trimming spaces
+ */
+export function detectDecimalComma(columns: ReadonlyArray<readonly string[]>, missing: ReadonlySet<string>): DecimalCommaDetection {
+  let commaProof: string | undefined;
+  let pointProof: string | undefined;
+  let ambiguous: string | undefined;
+  for (const raw of columns) {
+    let commaForm = true;
+    let pointForm = true;
+    let comma: string | undefined;
+    let point: string | undefined;
+    let groups: string | undefined;
+    for (let r = 0; r < raw.length && (commaForm || pointForm); r++) {
+      const t = raw[r]!.trim();
+      if (missing.has(t)) continue;
+      if (commaForm) {
+        if (!COMMA_FLOAT_RE.test(t)) commaForm = false;
+        else if (comma === undefined && t.includes(',')) {
+          if (THOUSANDS_COMMA_RE.test(t)) groups ??= t;
+          else comma = t;
+        }
+      }
+      if (pointForm) {
+        if (!FLOAT_RE.test(t)) pointForm = false;
+        else if (point === undefined && t.includes('.') && !THOUSANDS_DOT_RE.test(t)) point = t;
+      }
+    }
+    if (commaForm && comma !== undefined) commaProof ??= comma;
+    else if (commaForm && groups !== undefined) ambiguous ??= groups;
+    if (pointForm && point !== undefined) pointProof ??= point;
+  }
+  if (commaProof !== undefined && pointProof === undefined) {
+    return { decimalComma: true, note: `decimal comma detected (e.g. "${commaProof}"): numbers read with a comma as the decimal separator; pass decimalComma: false to keep them as text` };
+  }
+  if (commaProof !== undefined) {
+    return { decimalComma: false, note: `numbers use both a decimal comma ("${commaProof}") and a decimal point ("${pointProof}"): the comma ones are kept as text; pass decimalComma: true to read them` };
+  }
+  if (ambiguous !== undefined) {
+    return { decimalComma: false, note: `values like "${ambiguous}" may hold a decimal comma or a thousands separator: kept as text; pass decimalComma: true to read them as decimals` };
+  }
+  return { decimalComma: false };
 }
 
 /** Danfo's name for a column dtype (`bool` -> `boolean`; the others are the same). */

@@ -2,9 +2,15 @@
 // pandas (precipitation mean 3.029431895961671, max 55.9) and numpy 2.4.6, which pandas `describe`
 // uses (std ddof=1, np.percentile linear, np.histogram bins=10), run on the file read with Python's
 // csv module.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsvTable } from '../../connectors/csv/csv.ts';
+import { readCsvFast } from '../../connectors/csv/fast.ts';
 import { isStratumError } from '../errors.ts';
+import { columnCodes, numericColumn } from './columns.ts';
+import type { DataColumn, DataTable } from './columns.ts';
 import { histogramFigure, profileTable, profileToTableData } from './profile.ts';
 import type { ColumnProfile } from './profile.ts';
 
@@ -124,5 +130,152 @@ describe('small-range integer counting path', () => {
     expect({ ...asInt, kind: 'float', mean: 0, std: 0 }).toEqual({ ...asFloat, mean: 0, std: 0 });
     expect(asInt.mean).toBeCloseTo(asFloat.mean!, 12);
     expect(asInt.std).toBeCloseTo(asFloat.std!, 12);
+  });
+});
+
+/**
+ * The statistics of a numeric column computed the plain way (the previous implementation's
+ * method): a comparison sort, adjacent distinct values, order statistics by index, numpy's
+ * histogram rule. The reference the radix-sort and counting paths must equal.
+ */
+function reference(values: ReadonlyArray<number | null>, bins = 10): Partial<ColumnProfile> {
+  const x = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const n = x.length;
+  if (n === 0) return { distinct: 0 };
+  const q = (p: number): number => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return x[lo]! + (h - lo) * (x[hi]! - x[lo]!);
+  };
+  let lo = x[0]!;
+  let hi = x[n - 1]!;
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of x) {
+    let b = edges.findIndex((e, i) => i < bins && v >= e && (i === bins - 1 ? v <= edges[bins]! : v < edges[i + 1]!));
+    if (b === -1) b = bins - 1;
+    counts[b]!++;
+  }
+  const mean = x.reduce((a, b) => a + b, 0) / n;
+  const std = n < 2 ? NaN : Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { distinct: x.filter((v, i) => i === 0 || v !== x[i - 1]).length, min: x[0]!, max: x[n - 1]!, mean, std, q25: q(0.25), q50: q(0.5), q75: q(0.75), histogram: { edges, counts } };
+}
+
+function expectLikeReference(p: ColumnProfile, values: ReadonlyArray<number | null>, label: string): void {
+  const ref = reference(values);
+  const { mean, std, ...exact } = ref;
+  expect(p, label).toMatchObject(exact);
+  if (mean !== undefined) expect(Math.abs(p.mean! - mean), label).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(mean)));
+  if (std !== undefined && !Number.isNaN(std)) expect(Math.abs(p.std! - std), label).toBeLessThanOrEqual(1e-12 * Math.max(1, std));
+}
+
+describe('numeric statistics equal a comparison sort', () => {
+  it('on every numeric column of the vega-datasets CSV files', async () => {
+    const data = 'node_modules/vega-datasets/data';
+    const names = (await readdir(data)).filter((f) => /\.(csv|tsv)$/.test(f));
+    let checked = 0;
+    for (const name of names) {
+      const table = await readCsvTable(join(data, name));
+      const profile = profileTable(table);
+      table.columns.forEach((c, i) => {
+        if (c.kind !== 'integer' && c.kind !== 'float') return;
+        expectLikeReference(profile.columns[i]!, c.values as Array<number | null>, `${name} ${c.name}`);
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(40);
+  }, 60_000);
+
+  it('on values the radix sort finds hard: signs, -0 and 0, duplicates, subnormals, magnitudes up to 1e150', () => {
+    const values: Array<number | null> = [];
+    for (let i = 0; i < 3000; i++) {
+      const m = [1e-310, 1e-5, 0.5, 3, 1e6, 1e150][i % 6]!;
+      values.push(((i * 7919) % 201 - 100) * m, i % 50 === 0 ? null : -0, 0, i % 3 === 0 ? 1e150 : -1e-300, i % 7 === 0 ? -2e-308 : 2e-308);
+    }
+    const column: DataColumn = { name: 'x', dtype: 'float32', kind: 'float', missing: values.filter((v) => v === null).length, values };
+    const p = profileTable({ columns: [column], rowCount: values.length, coercions: [] }).columns[0]!;
+    expect(p.distinct).toBe(reference(values).distinct); // -0 and 0 are one value, as in pandas nunique
+    expectLikeReference(p, values, 'hard values');
+  });
+
+  it('reads a compact (typed) column without building its values', () => {
+    const numbers = Float64Array.from({ length: 5000 }, (_, i) => (i % 11 === 0 ? NaN : Math.sin(i) * 100));
+    const column = numericColumn({ name: 'x', dtype: 'float32', kind: 'float', missing: numbers.filter((v) => Number.isNaN(v)).length }, numbers);
+    const p = profileTable({ columns: [column], rowCount: numbers.length, coercions: [] }).columns[0]!;
+    expect(Object.getOwnPropertyDescriptor(column, 'values')?.get).toBeDefined(); // still not built
+    expectLikeReference(p, Array.from(numbers, (v) => (Number.isNaN(v) ? null : v)), 'typed');
+  });
+});
+
+describe('profile correlations', () => {
+  it('match pandas DataFrame.corr() on seattle-weather.csv', async () => {
+    // pandas 1.5.3: pd.read_csv('seattle-weather.csv').select_dtypes('number').corr()
+    const { correlations } = profileTable(await readCsvTable(SEATTLE));
+    expect(correlations?.columns).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind']);
+    const pandas = [
+      [1.0, -0.22855481643297076, -0.07268403986408038, 0.32804508993529125],
+      [-0.22855481643297076, 1.0, 0.8756866637108158, -0.16485663487495453],
+      [-0.07268403986408038, 0.8756866637108158, 1.0, -0.07418522537325267],
+      [0.32804508993529125, -0.16485663487495453, -0.07418522537325267, 1.0],
+    ];
+    pandas.forEach((row, i) => row.forEach((r, j) => expect(correlations!.r[i]![j]!).toBeCloseTo(r, 13)));
+    expect(correlations!.n[0]![1]).toBe(1461);
+  });
+
+  it('use the rows where both columns have a value, like pandas, on birdstrikes.csv', async () => {
+    // pandas 1.5.3 on birdstrikes.csv: 'Speed IAS in knots' has 2,836 missing values;
+    // corr() of it with 'Cost Total $' is 0.00198500166426445 over 7,164 rows, of
+    // 'Cost Repair' with 'Cost Total $' 0.9841620479345426 over 10,000.
+    const table = await readCsvTable('node_modules/vega-datasets/data/birdstrikes.csv');
+    const { correlations } = profileTable(table);
+    const at = (a: string, b: string): [number | null, number] => {
+      const i = correlations!.columns.indexOf(a);
+      const j = correlations!.columns.indexOf(b);
+      return [correlations!.r[i]![j]!, correlations!.n[i]![j]!];
+    };
+    const [speedCost, pairs] = at('Speed IAS in knots', 'Cost Total $');
+    expect(speedCost).toBeCloseTo(0.00198500166426445, 13);
+    expect(pairs).toBe(7164);
+    // Sums of squares near 1e17 here: two passes and pandas' Welford updates differ by ~1e-13.
+    expect(at('Cost Repair', 'Cost Total $')[0]).toBeCloseTo(0.9841620479345426, 12);
+    expect(at('Cost Other', 'Speed IAS in knots')[0]).toBeCloseTo(-0.014049282943261132, 13);
+    // describe() of the speed column, pandas 1.5.3: count 7164, mean 153.53517587939697,
+    // std 43.51850334534335, quartiles 130, 140, 170, nunique 122; np.histogram bins of 35 knots.
+    const speed = column(profileTable(table), 'Speed IAS in knots');
+    expect(speed).toMatchObject({ count: 7164, missing: 2836, distinct: 122, min: 0, max: 350, q25: 130, q50: 140, q75: 170 });
+    expect(speed.mean).toBeCloseTo(153.53517587939697, 11);
+    expect(speed.std).toBeCloseTo(43.51850334534335, 11);
+    expect(speed.histogram?.counts).toEqual([33, 47, 516, 2177, 2638, 758, 524, 419, 37, 15]);
+  });
+
+  it('are null for a constant column and absent with fewer than 2 numeric columns', () => {
+    const table: DataTable = parseCsv('a,b,s\n1,5,x\n2,5,y\n3,5,z\n');
+    const { correlations } = profileTable(table);
+    expect(correlations).toEqual({ columns: ['a', 'b'], r: [[1, null], [null, null]], n: [[3, 3], [3, 3]] });
+    expect(profileTable(parseCsv('a,s\n1,x\n')).correlations).toBeUndefined();
+  });
+});
+
+describe('compact columns of the CSV fast path', () => {
+  it('profile like the same table read by the JS path (plain values)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stratum-profile-'));
+    try {
+      const path = join(dir, 'mixed.csv');
+      const flags = ['TRUE', 'false', 'true', 'NA', 'False'];
+      const lines = Array.from({ length: 3000 }, (_, i) => `${i % 9 === 0 ? '' : ((i * 7919) % 1000) / 4},${(i * 31) % 97},${['b', 'a', 'NA', 'c', 'a'][i % 5]},${flags[i % 5]},2024-03-${String((i % 30) + 1).padStart(2, '0')}`);
+      await writeFile(path, `f,i,s,flag,day\n${lines.join('\n')}\n`);
+      const fast = await readCsvFast(path, { source: path });
+      expect(fast?.columns.map((c) => columnCodes(c) !== undefined)).toEqual([false, false, true, true, true]);
+      const js = await readCsvTable(path, { engine: 'js' });
+      expect(profileTable(fast!)).toEqual(profileTable(js));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,20 @@
 /**
  * Column profiles of a {@link DataTable} (like pandas `DataFrame.describe(include='all')` plus
- * missing counts and histograms), as data, as a {@link TableData} and as a Plotly histogram.
+ * missing counts, distinct counts, histograms and Pearson correlations), as data, as a
+ * {@link TableData} and as a Plotly histogram.
+ *
+ * Speed (1M rows x 10 columns in well under a second): numeric columns are read from their
+ * NaN-for-missing numbers (`columnNumberView`: the CSV reader's typed arrays, or the JS arrays
+ * shared with the DataFrame) into one reused
+ * `Float64Array`. Per numeric column: one pass for count/min/max/mean, one for the sample std and
+ * the histogram, then a radix sort of the values (~3x faster than `Float64Array#sort`, which the
+ * previous version used; a hash set for the distinct count plus selection for the quartiles was
+ * slower) for the exact distinct count and the quartiles. Integers of small range are counted
+ * instead of sorted (O(n + range)). The tests check the results against a comparison sort and
+ * pandas on vega-datasets files.
  */
 import { StratumError } from '../errors.ts';
+import { columnCodes, columnLength, columnNumberView } from './columns.ts';
 import type { ColumnKind, DataColumn, DataTable } from './columns.ts';
 import type { TableCell, TableData } from './table.ts';
 
@@ -35,13 +47,13 @@ export interface ColumnProfile {
   count: number;
   /** Number of missing values. */
   missing: number;
-  /** Number of distinct non-missing values (pandas `nunique`). */
+  /** Number of distinct non-missing values, exact (pandas `nunique`; `0` and `-0` are one value). */
   distinct: number;
   /** Smallest value (numeric columns with count > 0). */
   min?: number;
   /** Largest value (numeric columns with count > 0). */
   max?: number;
-  /** Arithmetic mean (numeric columns). */
+  /** Arithmetic mean, compensated (Kahan-Babuska) summation (numeric columns). */
   mean?: number;
   /** Sample standard deviation, ddof = 1 as pandas `describe`; NaN when count < 2 (numeric columns). */
   std?: number;
@@ -59,6 +71,21 @@ export interface ColumnProfile {
   note?: string;
 }
 
+/**
+ * Pearson correlations between numeric columns, pairwise-complete like pandas `DataFrame.corr()`
+ * (`min_periods=1`): `r[i][j]` over the `n[i][j]` rows where both columns have a value; `null`
+ * (pandas NaN) with fewer than 2 such rows or zero variance; the diagonal is 1 for a column with
+ * variance. (Same shape as `CorrelationMatrix` of core/data/charts.ts.)
+ */
+export interface ProfileCorrelations {
+  /** Numeric column names, in table order. */
+  columns: string[];
+  /** Pearson r, symmetric. */
+  r: Array<Array<number | null>>;
+  /** Pairwise-complete row counts. */
+  n: number[][];
+}
+
 /** Profile of a whole table. */
 export interface DataProfile {
   /** Number of rows. */
@@ -67,6 +94,8 @@ export interface DataProfile {
   columns: ColumnProfile[];
   /** Where the table came from, if known. */
   source?: string;
+  /** Correlations of the numeric columns (2 to {@link ProfileOptions.maxCorrelationColumns} of them). */
+  correlations?: ProfileCorrelations;
 }
 
 /** Options for {@link profileTable}. */
@@ -75,182 +104,383 @@ export interface ProfileOptions {
   bins?: number;
   /** Most frequent values kept for non-numeric columns; default 10. */
   topValues?: number;
+  /** Correlations are computed when the table has 2 to this many numeric columns; default 50 (0 turns them off). */
+  maxCorrelationColumns?: number;
 }
 
 /**
- * Profiles every column of a table: count, missing, distinct; for `integer`/`float` columns min,
- * max, mean, sample std (ddof = 1), quartiles (linear interpolation between order statistics,
- * = numpy/pandas default, R type 7) and an equal-width histogram (numpy `histogram`
- * binning); for other kinds the most frequent values.
+ * Profiles every column of a table: count, missing, distinct (exact); for `integer`/`float`
+ * columns min, max, mean, sample std (ddof = 1), quartiles (linear interpolation between order
+ * statistics, = numpy/pandas default, R type 7) and an equal-width histogram (numpy `histogram`
+ * binning); for other kinds the most frequent values; and the Pearson correlations of the numeric
+ * columns (see {@link ProfileCorrelations}).
  *
  * @example
  * profileTable(parseCsv('x\n1\n2\n3\n4\n')).columns[0] // { mean: 2.5, std: 1.2909944..., q25: 1.75, ... }
  */
 export function profileTable(table: DataTable, options: ProfileOptions = {}): DataProfile {
-  const columns = table.columns.map((column) => profileColumn(column, options));
-  return { rowCount: table.rowCount, columns, ...(table.source === undefined ? {} : { source: table.source }) };
-}
-
-function profileColumn(column: DataColumn, options: ProfileOptions): ColumnProfile {
-  const count = column.values.length - column.missing;
-  const base = { name: column.name, kind: column.kind, count, missing: column.missing, ...(column.note === undefined ? {} : { note: column.note }) };
-  if (column.kind === 'integer' || column.kind === 'float') {
-    const values = numericValues(column);
-    if (column.kind === 'integer') {
-      const counted = profileSmallRangeIntegers(values, options.bins ?? 10);
-      if (counted !== undefined) return { ...base, ...counted };
-    }
-    const sorted = values.sort(); // Float64Array sorts numerically, natively
-    const distinct = countDistinctSorted(sorted);
-    if (sorted.length === 0) return { ...base, distinct };
-    const m = kahanMean(sorted);
-    return {
-      ...base,
-      distinct,
-      min: sorted[0]!,
-      max: sorted[sorted.length - 1]!,
-      mean: m,
-      std: sorted.length < 2 ? NaN : sampleStd(sorted, m),
-      q25: quantileSorted(sorted, 0.25),
-      q50: quantileSorted(sorted, 0.5),
-      q75: quantileSorted(sorted, 0.75),
-      histogram: histogram(sorted, options.bins ?? 10),
-    };
-  }
-  const counts = valueCounts(column);
-  const top = [...counts.entries()]
-    .map(([value, n], order) => ({ value, count: n, order }))
-    .sort((a, b) => b.count - a.count || a.order - b.order)
-    .slice(0, options.topValues ?? 10)
-    .map(({ value, count: n }) => ({ value, count: n }));
-  return { ...base, distinct: counts.size, top };
-}
-
-/** Non-missing values of a numeric column, as a Float64Array. */
-function numericValues(column: DataColumn): Float64Array {
-  const values = column.values;
-  const out = new Float64Array(values.length - column.missing);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && v === v && k < out.length) out[k++] = v;
-  }
-  return k === out.length ? out : out.subarray(0, k);
-}
-
-/**
- * Numeric statistics of integers whose range is small (at most max(4n, 65536) and 2^24 values)
- * by counting each value instead of sorting: O(n + range). Same results as the sorted path.
- */
-function profileSmallRangeIntegers(values: Float64Array, bins: number): Omit<ColumnProfile, 'name' | 'kind' | 'count' | 'missing'> | undefined {
-  const n = values.length;
-  if (n === 0) return undefined;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const range = hi - lo + 1;
-  if (range > Math.max(4 * n, 65_536) || range > 2 ** 24) return undefined;
-  const counts = new Int32Array(range);
-  for (let i = 0; i < n; i++) counts[values[i]! - lo]!++;
-  let distinct = 0;
-  for (let k = 0; k < range; k++) if (counts[k]! > 0) distinct++;
-  // Order statistics needed by the quartiles, answered in one cumulative pass.
-  const ranks = [0.25, 0.5, 0.75].flatMap((p) => {
-    const h = (n - 1) * p;
-    return [Math.floor(h), Math.min(Math.floor(h) + 1, n - 1)];
-  });
-  const wanted = [...new Set(ranks)].sort((a, b) => a - b);
-  const at = new Map<number, number>();
-  let seen = 0;
-  let w = 0;
-  for (let k = 0; k < range && w < wanted.length; k++) {
-    seen += counts[k]!;
-    while (w < wanted.length && wanted[w]! < seen) at.set(wanted[w++]!, lo + k);
-  }
-  const quantile = (p: number): number => {
-    const h = (n - 1) * p;
-    const a = at.get(Math.floor(h))!;
-    const b = at.get(Math.min(Math.floor(h) + 1, n - 1))!;
-    return a + (h - Math.floor(h)) * (b - a);
+  const scratch = new Scratch();
+  const columns = table.columns.map((column) => profileColumn(column, options, scratch));
+  const numeric = table.columns.filter((c) => c.kind === 'integer' || c.kind === 'float');
+  const correlations = numeric.length >= 2 && numeric.length <= (options.maxCorrelationColumns ?? 50) ? profileCorrelations(numeric) : undefined;
+  return {
+    rowCount: table.rowCount,
+    columns,
+    ...(table.source === undefined ? {} : { source: table.source }),
+    ...(correlations === undefined ? {} : { correlations }),
   };
-  const m = kahanMean(values);
-  const histogramOf = histogramFromCounts(lo, hi, counts, bins);
-  return { distinct, min: lo, max: hi, mean: m, std: n < 2 ? NaN : sampleStd(values, m), q25: quantile(0.25), q50: quantile(0.5), q75: quantile(0.75), histogram: histogramOf };
 }
 
-/** {@link histogram} of integers lo..hi given as counts per value. */
-function histogramFromCounts(min: number, max: number, counts: Int32Array, bins: number): Histogram {
-  const { edges, binOf } = binning(min, max, bins);
-  const out = new Array<number>(edges.length - 1).fill(0);
-  for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) out[binOf(min + k)]! += counts[k]!;
-  return { edges, counts: out };
+/** Buffers reused from column to column (memory first touched is much of the cost at 1M rows). */
+class Scratch {
+  private values = new Float64Array(0);
+  private other = new Uint32Array(0);
+  private counts = new Int32Array(0);
+
+  /** A buffer for `n` values. */
+  floats(n: number): Float64Array {
+    if (this.values.length < n) this.values = new Float64Array(n);
+    return this.values.subarray(0, n);
+  }
+
+  /** A buffer of `n` 32-bit words (the radix sort's second buffer). */
+  words(n: number): Uint32Array {
+    if (this.other.length < n) this.other = new Uint32Array(n);
+    return this.other.subarray(0, n);
+  }
+
+  /** `range` zeroed counters. */
+  counters(range: number): Int32Array {
+    if (this.counts.length < range) this.counts = new Int32Array(range);
+    else this.counts.fill(0, 0, range);
+    return this.counts.subarray(0, range);
+  }
 }
 
-/** Mean with Kahan-Babuska compensated summation (as simple-statistics `sum`). */
-function kahanMean(x: Float64Array): number {
+function profileColumn(column: DataColumn, options: ProfileOptions, scratch: Scratch): ColumnProfile {
+  const numeric = column.kind === 'integer' || column.kind === 'float';
+  const count = columnLength(column) - column.missing; // without building `values`
+  const base = { name: column.name, kind: column.kind, count, missing: column.missing, ...(column.note === undefined ? {} : { note: column.note }) };
+  if (numeric) return { ...base, ...numericProfile(column, options.bins ?? 10, scratch) };
+  const { distinct, top } = topValues(column, options.topValues ?? 10);
+  return { ...base, distinct, top };
+}
+
+type NumericStats = Omit<ColumnProfile, 'name' | 'kind' | 'count' | 'missing' | 'note'>;
+
+/** Statistics of a numeric column (see {@link profileTable}). */
+function numericProfile(column: DataColumn, bins: number, scratch: Scratch): NumericStats {
+  const data = columnNumberView(column);
+  const x = scratch.floats(data.length);
+  // Pass 1: the present values, min, max, and the mean with Kahan-Babuska compensated summation
+  // (as simple-statistics `sum`).
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
   let sum = 0;
   let correction = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+  for (let r = 0; r < data.length; r++) {
+    const v = data[r]!;
+    if (v !== v) continue;
+    x[n++] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
     const t = sum + v;
     correction += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
     sum = t;
   }
-  return (sum + correction) / x.length;
-}
-
-/** Sample standard deviation (ddof = 1), two-pass around the mean (as simple-statistics `sampleStandardDeviation`). */
-function sampleStd(x: Float64Array, mean: number): number {
+  if (n === 0) return { distinct: 0 };
+  const values = x.subarray(0, n);
+  const mean = (sum + correction) / n;
+  // Then the sum of squared deviations (two-pass sample std, as simple-statistics
+  // `sampleStandardDeviation`), the histogram, the distinct count and the quartiles: integers of
+  // small range by counting each value; others by sorting the values, then one pass over them.
+  const { edges, binOf } = binning(min, max, bins);
+  const counts = new Array<number>(edges.length - 1).fill(0);
   let ss = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = x[i]! - mean;
-    ss += d * d;
+  const range = max - min + 1;
+  let order: { distinct: number; quantile: (p: number) => number };
+  if (column.kind === 'integer' && range <= Math.max(4 * n, 65_536) && range <= 2 ** 24) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      ss += (v - mean) ** 2;
+      counts[binOf(v)]!++;
+    }
+    order = countedOrder(values, min, range, scratch);
+  } else {
+    radixSort(values, scratch);
+    let distinct = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (i === 0 || v !== values[i - 1]) distinct++; // -0 === 0: one value
+      ss += (v - mean) ** 2;
+    }
+    // Bin b holds the values from the first one >= edges[b] (a binary search in the sorted values).
+    let start = 0;
+    for (let b = 0; b < counts.length; b++) {
+      const end = b === counts.length - 1 ? n : lowerBound(values, edges[b + 1]!);
+      counts[b] = end - start;
+      start = end;
+    }
+    const at = new Map(quartileRanks(n).map((k) => [k, values[k]!]));
+    order = { distinct, quantile: interpolated(n, at) };
   }
-  return Math.sqrt(ss / (x.length - 1));
+  const std = n < 2 ? NaN : Math.sqrt(ss / (n - 1));
+  const { distinct, quantile } = order;
+  return { distinct, min, max, mean, std, q25: quantile(0.25), q50: quantile(0.5), q75: quantile(0.75), histogram: { edges, counts } };
 }
 
-/** Quantile of sorted values with linear interpolation between order statistics (numpy default, R type 7). */
-function quantileSorted(sorted: Float64Array, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+/** Ranks (0-based) of the order statistics that the linear-interpolation quartiles of `n` values read. */
+function quartileRanks(n: number): number[] {
+  const ranks = [0.25, 0.5, 0.75].flatMap((p) => {
+    const h = (n - 1) * p;
+    return [Math.floor(h), Math.min(Math.floor(h) + 1, n - 1)];
+  });
+  return [...new Set(ranks)].sort((a, b) => a - b);
 }
 
-function countDistinctSorted(sorted: Float64Array): number {
-  let n = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) n++;
-  return n;
+/** Linear interpolation between order statistics (numpy's default, R type 7), given them by rank. */
+function interpolated(n: number, at: ReadonlyMap<number, number>): (p: number) => number {
+  return (p) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const a = at.get(lo)!;
+    const b = at.get(Math.min(lo + 1, n - 1))!;
+    return a + (h - lo) * (b - a);
+  };
 }
 
-/** Counts of each non-missing value, in order of first appearance. */
-function valueCounts(column: DataColumn): Map<string | boolean, number> {
-  const counts = new Map<string | boolean, number>();
-  for (const v of column.values) {
-    if (v === null) continue;
-    const key = typeof v === 'number' ? String(v) : v;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+/** Distinct count and quartiles of integers in [min, min + range) by counting each value: O(n + range). */
+function countedOrder(values: Float64Array, min: number, range: number, scratch: Scratch): { distinct: number; quantile: (p: number) => number } {
+  const counts = scratch.counters(range);
+  for (let i = 0; i < values.length; i++) counts[values[i]! - min]!++;
+  const ranks = quartileRanks(values.length);
+  const at = new Map<number, number>();
+  let distinct = 0;
+  let seen = 0;
+  let w = 0;
+  for (let k = 0; k < range; k++) {
+    const c = counts[k]!;
+    if (c === 0) continue;
+    distinct++;
+    seen += c;
+    while (w < ranks.length && ranks[w]! < seen) at.set(ranks[w++]!, min + k);
   }
-  return counts;
+  return { distinct, quantile: interpolated(values.length, at) };
+}
+
+/** Index of the first sorted value >= `x` (`values.length` if none). */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
- * Equal-width histogram of sorted finite values over [min, max] (numpy `histogram(bins=n)`: the
- * last bin includes max; when min = max the range is [min - 0.5, max + 0.5]).
+ * Sorts doubles (no NaN) ascending in place, -0 before 0: a least-significant-digit radix sort on
+ * their 64 bits, 16 bits a pass, after the usual order-preserving map of IEEE 754 bits to unsigned
+ * integers (negative: all bits flipped; positive: sign bit flipped). Passes where every value has
+ * the same digit are skipped. ~3x faster than `Float64Array.prototype.sort` on 1M values here.
  */
-function histogram(sorted: Float64Array, bins: number): Histogram {
-  const { edges, binOf } = binning(sorted[0]!, sorted[sorted.length - 1]!, bins);
-  const counts = new Array<number>(edges.length - 1).fill(0);
-  for (const v of sorted) counts[binOf(v)]!++;
-  return { edges, counts };
+function radixSort(values: Float64Array, scratch: Scratch): void {
+  const n = values.length;
+  let from = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let to = scratch.words(2 * n);
+  for (let i = 1; i < 2 * n; i += 2) {
+    const hi = from[i]!;
+    if (hi & 0x80000000) {
+      from[i] = ~hi;
+      from[i - 1] = ~from[i - 1]!;
+    } else from[i] = hi | 0x80000000;
+  }
+  const counts = scratch.counters(4 * 65536);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const lo = from[i]!;
+    const hi = from[i + 1]!;
+    counts[lo & 0xffff]!++;
+    counts[65536 + (lo >>> 16)]!++;
+    counts[131072 + (hi & 0xffff)]!++;
+    counts[196608 + (hi >>> 16)]!++;
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    const offset = pass * 65536;
+    let start = 0;
+    let single = false;
+    for (let b = 0; b < 65536; b++) {
+      const c = counts[offset + b]!;
+      if (c === n) single = true;
+      counts[offset + b] = start;
+      start += c;
+    }
+    if (single) continue;
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    // Moved as two 32-bit words: a key's bits may spell a signalling NaN, which a float copy may change.
+    for (let i = 0; i < n; i++) {
+      const at = 2 * counts[offset + ((from[2 * i + word]! >>> shift) & 0xffff)]!++;
+      to[at] = from[2 * i]!;
+      to[at + 1] = from[2 * i + 1]!;
+    }
+    [from, to] = [to, from];
+  }
+  const out = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  for (let i = 1; i < 2 * n; i += 2) {
+    const hi = from[i]!;
+    if (hi & 0x80000000) out[i] = hi & 0x7fffffff;
+    else {
+      out[i] = ~hi;
+      out[i - 1] = ~from[i - 1]!;
+      continue;
+    }
+    out[i - 1] = from[i - 1]!;
+  }
 }
 
-/** Edges of `bins` equal-width bins over [min, max] (numpy rules, see {@link histogram}) and the bin of a value. */
-function binning(min: number, max: number, bins: number): { edges: number[]; binOf: (v: number) => number } {
+/** Distinct count and the `k` most frequent values (ties: first appearance first) of a non-numeric column. */
+function topValues(column: DataColumn, k: number): { distinct: number; top: Array<{ value: string | boolean; count: number }> } {
+  const counts = new Map<string | boolean, number>();
+  const coded = columnCodes(column);
+  if (coded !== undefined) {
+    // Count the codes, then the values (dictionary entries are in order of first appearance).
+    const { codes, dictionary } = coded;
+    const perCode = new Float64Array(dictionary.length);
+    for (let r = 0; r < codes.length; r++) perCode[codes[r]!]!++;
+    dictionary.forEach((v, i) => {
+      if (v === null || perCode[i] === 0) return;
+      const key = typeof v === 'number' ? String(v) : v;
+      counts.set(key, (counts.get(key) ?? 0) + perCode[i]!);
+    });
+  } else {
+    for (const v of column.values) {
+      if (v === null) continue;
+      const key = typeof v === 'number' ? String(v) : v;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  // One pass keeping the k best in order (a stable sort by count, cut at k, without sorting all).
+  const top: Array<{ value: string | boolean; count: number }> = [];
+  if (k > 0) {
+    for (const [value, count] of counts) {
+      if (top.length === k && count <= top[k - 1]!.count) continue;
+      let at = top.length;
+      while (at > 0 && top[at - 1]!.count < count) at--;
+      top.splice(at, 0, { value, count });
+      if (top.length > k) top.pop();
+    }
+  }
+  return { distinct: counts.size, top };
+}
+
+/**
+ * Pairwise-complete Pearson correlations of numeric columns (see {@link ProfileCorrelations}):
+ * per pair, the means of the rows where both have a value, then the sums of products of
+ * deviations; equal to pandas' Welford updates to rounding. Columns without missing values share
+ * their means and sums of squares across pairs, and their products are summed a block of rows at a
+ * time (each column read once per block, not once per pair).
+ */
+export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorrelations {
+  const k = columns.length;
+  const data = columns.map((c) => columnNumberView(c));
+  const rows = data.length === 0 ? 0 : Math.min(...data.map((d) => d.length));
+  const complete = columns.map((c) => c.missing === 0);
+  // Plain sums (as a pairwise computation over complete rows would do), so shared values equal them.
+  const means = data.map((d, i) => {
+    if (!complete[i]) return NaN;
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += d[r]!;
+    return s / rows;
+  });
+  const squares = data.map((d, i) => {
+    if (!complete[i]) return NaN;
+    let s = 0;
+    const m = means[i]!;
+    for (let r = 0; r < rows; r++) s += (d[r]! - m) ** 2;
+    return s;
+  });
+  // Sums of products of deviations of the pairs of complete columns, a block of rows at a time
+  // (each column is read once per block instead of once per pair).
+  const full = complete.flatMap((c, i) => (c ? [i] : []));
+  const products = new Float64Array(k * k);
+  const BLOCK = 2048;
+  const centred = full.map(() => new Float64Array(BLOCK));
+  for (let start = 0; start < rows; start += BLOCK) {
+    const size = Math.min(BLOCK, rows - start);
+    full.forEach((c, j) => {
+      const d = data[c]!;
+      const m = means[c]!;
+      const out = centred[j]!;
+      for (let i = 0; i < size; i++) out[i] = d[start + i]! - m;
+    });
+    for (let ja = 0; ja < full.length; ja++) {
+      const x = centred[ja]!;
+      for (let jb = ja + 1; jb < full.length; jb++) {
+        const y = centred[jb]!;
+        let s = 0;
+        for (let i = 0; i < size; i++) s += x[i]! * y[i]!;
+        products[full[ja]! * k + full[jb]!]! += s;
+      }
+    }
+  }
+  const r: Array<Array<number | null>> = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
+  const n: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      const x = data[a]!;
+      const y = data[b]!;
+      let count: number;
+      let sxx: number;
+      let syy: number;
+      let sxy = 0;
+      if (complete[a] && complete[b]) {
+        count = rows;
+        sxx = squares[a]!;
+        syy = squares[b]!;
+        sxy = a === b ? sxx : products[a * k + b]!;
+      } else {
+        count = 0;
+        let sx = 0;
+        let sy = 0;
+        for (let i = 0; i < rows; i++) {
+          const u = x[i]!;
+          const v = y[i]!;
+          if (u === u && v === v) {
+            count++;
+            sx += u;
+            sy += v;
+          }
+        }
+        const mx = sx / count;
+        const my = sy / count;
+        sxx = 0;
+        syy = 0;
+        for (let i = 0; i < rows; i++) {
+          const u = x[i]!;
+          const v = y[i]!;
+          if (u === u && v === v) {
+            const dx = u - mx;
+            const dy = v - my;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+          }
+        }
+      }
+      const d = Math.sqrt(sxx * syy);
+      const value = count < 2 || d === 0 ? null : a === b ? 1 : Math.max(-1, Math.min(1, sxy / d));
+      r[a]![b] = r[b]![a] = value;
+      n[a]![b] = n[b]![a] = count;
+    }
+  }
+  return { columns: columns.map((c) => c.name), r, n };
+}
+
+/** Edges of `bins` equal-width bins over [min, max] (numpy `histogram(bins=n)`: the last bin includes max; when min = max the range is [min - 0.5, max + 0.5]) and the bin of a value. */
+function binning(min: number, max: number, bins: number): { edges: number[]; lo: number; width: number; binOf: (v: number) => number } {
   let lo = min;
   let hi = max;
   if (lo === hi) {
@@ -267,7 +497,7 @@ function binning(min: number, max: number, bins: number): { edges: number[]; bin
     else if (i < n - 1 && v >= edges[i + 1]!) i++;
     return i;
   };
-  return { edges, binOf };
+  return { edges, lo, width, binOf };
 }
 
 /**
@@ -327,7 +557,7 @@ export function histogramFigure(table: DataTable, column: string, options: Profi
       hint: `Use one of: ${table.columns.map((c) => c.name).join(', ')}.`,
     });
   }
-  const profile = profileColumn(found, { bins: options.bins ?? 10, topValues: options.topValues ?? 20 });
+  const profile = profileColumn(found, { bins: options.bins ?? 10, topValues: options.topValues ?? 20 }, new Scratch());
   if (profile.histogram !== undefined) {
     const { edges, counts } = profile.histogram;
     return {

@@ -46,8 +46,11 @@ export function dataFrameToTable(df: dfd.DataFrame, options: TableOptions = {}):
   const [totalRows] = df.shape as [number, number];
   const dtypes = df.dtypes;
   const columns = df.columns.map((name, c) => ({ name: String(name), dtype: String(dtypes[c]) }));
-  const values = totalRows === 0 ? [] : (df.values as unknown[][]);
-  const rows = values.slice(0, Math.max(0, maxRows)).map((row) => row.map(toCell));
+  const shown = Math.max(0, Math.min(maxRows, totalRows));
+  // `head` reads only the rows it returns (a frame from core/data/frame.ts has not built the
+  // others); `values` of the whole frame is read only when it is all shown.
+  const values = shown === 0 ? [] : ((shown < totalRows ? df.head(shown) : df).values as unknown[][]);
+  const rows = values.slice(0, shown).map((row) => row.map(toCell));
   return { columns, rows, totalRows };
 }
 
