@@ -43,6 +43,8 @@ interface Running {
   request: ExecuteRequest;
   /** Resolves when the cell is abandoned by SIGINT while awaiting. */
   abandon: (reason: Error) => void;
+  /** Aborted on SIGINT, so helpers still working for the abandoned cell (training) stop too. */
+  controller: AbortController;
 }
 
 let running: Running | undefined;
@@ -122,7 +124,7 @@ async function execute(request: ExecuteRequest): Promise<void> {
   const abandoned = new Promise<never>((_, reject) => {
     abandon = reject;
   });
-  running = { request, abandon };
+  running = { request, abandon, controller: new AbortController() };
   let status: 'ok' | 'error' | 'interrupted' = 'ok';
   try {
     let script: vm.Script;
@@ -145,6 +147,7 @@ async function execute(request: ExecuteRequest): Promise<void> {
       }
     } catch (error) {
       if (isInterrupt(error)) {
+        running?.controller.abort();
         status = 'interrupted';
         emit({ type: 'error', ename: 'KernelInterrupted', evalue: 'Interrupted: the cell was stopped (kernel state kept)', traceback: [], code: 'KERNEL_INTERRUPTED' });
       } else {
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
   // SIGINT while a cell awaits: abandon it. (During a cell's synchronous part, vm's breakOnSigint
   // takes precedence and this listener is not called.)
   realProcess.on('SIGINT', () => {
+    running?.controller.abort();
     running?.abandon(new AbandonedError('interrupted'));
   });
   const backend = await initBackend();
@@ -183,7 +187,7 @@ async function main(): Promise<void> {
   realProcess.on('uncaughtException', (error) => emit(errorOutput(error)));
   realProcess.on('unhandledRejection', (reason) => emit(errorOutput(reason)));
   for (const module of config.preload ?? []) await import(module.includes(':') ? module : pathToFileURL(module).href);
-  installScope(globalThis, { notebookDir, emit, callerLine, cellId: () => running?.request.cellId });
+  installScope(globalThis, { notebookDir, emit, callerLine, cellId: () => running?.request.cellId, signal: () => running?.controller.signal });
   const cellConsole = new Console({ stdout: streamWriter('stdout'), stderr: streamWriter('stderr') });
   Object.defineProperty(globalThis, 'console', { value: cellConsole, writable: true, configurable: true, enumerable: false });
   const redirect = (name: 'stdout' | 'stderr') =>

@@ -27,6 +27,12 @@ export interface ScopeContext {
   callerLine(): number | undefined;
   /** Id of the cell now running, if any (for run tracking). */
   cellId(): string | undefined;
+  /**
+   * Abort signal of the cell now running (undefined between cells): aborted when the cell is
+   * interrupted. Long-running helpers capture it when called and stop at their next checkpoint
+   * (e.g. the end of an epoch), since an interrupted cell that is awaiting is only abandoned.
+   */
+  signal?(): AbortSignal | undefined;
 }
 
 /** Builds one scope value from the context. */

@@ -340,6 +340,10 @@ export async function fitSeededReport(model: tf.Sequential, train: Matrix, test:
         throw new StratumError('TRAINING_FAILED', `training loss became ${log.loss} at epoch ${epoch}`, { detail: { field: 'learningRate', epoch }, hint: 'Lower the learning rate or check the features for extreme values.' });
       }
       history.push(log);
+      // One turn of the event loop per epoch: the batches above await only settled promises
+      // (microtasks), so without it signal handlers (a kernel interrupt) and I/O would wait for
+      // the whole fit; `onEpoch` may then stop training by throwing.
+      await new Promise((resolve) => setImmediate(resolve));
       options.onEpoch?.(log);
       if (es) {
         const v = log.valLoss;

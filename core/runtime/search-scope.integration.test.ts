@@ -103,3 +103,32 @@ describe('stratum.search in the kernel', () => {
     expect(after.outputs).toEqual([{ type: 'result', data: { 'text/plain': '344' } }]);
   });
 });
+
+describe('interrupting a training cell', () => {
+  it('stops the training at the next epoch: the run is cancelled and the variable is never assigned', async () => {
+    const before = storedRuns().length;
+    const code = [
+      'const slow = await stratum.trainMlpClassifier(stratum.toRecords(penguins), {',
+      '  target: "Species", features: ["Beak Length (mm)", "Flipper Length (mm)"], epochs: 5000, batchSize: 8, hiddenLayers: [32],',
+      '}, { onEpoch: stratum.progress })',
+    ].join('\n');
+    let interrupted = false;
+    const r = await run(code, (o) => {
+      if (!interrupted && o.type === 'stream' && /^epoch +2 /m.test(o.text)) {
+        interrupted = true;
+        void kernel.interrupt();
+      }
+    });
+    expect(r.status).toBe('interrupted');
+    let runs = storedRuns().slice(before);
+    for (let i = 0; i < 100 && (runs.length === 0 || runs.some((x) => x.status === 'running')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      runs = storedRuns().slice(before);
+    }
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ templateId: 'tabular.mlp-classifier', status: 'cancelled', error: { code: 'KERNEL_INTERRUPTED' } });
+    // Training stopped well before its 5000 epochs, and nothing assigns `slow` afterwards.
+    const check = await run('typeof slow');
+    expect(check.outputs).toEqual([{ type: 'result', data: { 'text/plain': 'undefined' } }]);
+  });
+});

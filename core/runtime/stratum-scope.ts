@@ -7,6 +7,7 @@
  * templates and the kernel: renaming a field here breaks saved notebooks.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { StratumError } from '../errors.ts';
 import { registerScope, stratum, type ScopeContext } from '../kernel/scope.ts';
 import { openTrackingStore, type TrackingStore } from '../store/store.ts';
 import { MLP_TEMPLATE_ID, trackedModelTrainer, trackedTrainer, trainedByRun, type ModelTrainer, type ModelTrainerHooks } from '../store/tracker.ts';
@@ -157,7 +158,22 @@ function bindTraining(ctx: ScopeContext): void {
     const revision = process.env.STRATUM_NOTEBOOK_REVISION;
     return { path: process.env.STRATUM_NOTEBOOK_PATH ?? ctx.notebookDir, ...(cellId ? { cellId } : {}), ...(revision ? { revision } : {}) };
   };
-  const train = async (records: FeatureRecord[], params: MlpClassifierParams, hooks?: TrainingHooks): Promise<TrainedClassifier> => {
+  /**
+   * The caller's hooks plus a stop at the end of the next epoch once the calling cell is
+   * interrupted (the cell itself is abandoned at once; without this its training would go on in
+   * the background and later assign the model). The run is then recorded as `cancelled`.
+   */
+  const stopOnInterrupt = <H extends { onEpoch?: (log: EpochLog) => void }>(hooks: H | undefined): H | undefined => {
+    const signal = ctx.signal?.();
+    if (!signal) return hooks;
+    const onEpoch = (log: EpochLog): void => {
+      if (signal.aborted) throw new StratumError('KERNEL_INTERRUPTED', `training was interrupted (stopped after epoch ${log.epoch})`, { detail: { epoch: log.epoch } });
+      hooks?.onEpoch?.(log);
+    };
+    return { ...hooks, onEpoch } as H;
+  };
+  const train = async (records: FeatureRecord[], params: MlpClassifierParams, userHooks?: TrainingHooks): Promise<TrainedClassifier> => {
+    const hooks = stopOnInterrupt(userHooks);
     const open = openStore();
     if (!open) return withShortDisplay(await trainMlpClassifier(records, params, hooks));
     const notebook = notebookRef();
@@ -168,7 +184,8 @@ function bindTraining(ctx: ScopeContext): void {
   stratum.trainMlpClassifier = train;
 
   /** A template trainer, loaded on first use, that records its runs and displays a one-line summary. */
-  const tracked = <P>(templateId: string, backend: 'tfjs' | 'js', load: () => Promise<ModelTrainer<P>>) => async (records: FeatureRecord[], params: P, hooks?: ModelTrainerHooks): Promise<TrainedModel> => {
+  const tracked = <P>(templateId: string, backend: 'tfjs' | 'js', load: () => Promise<ModelTrainer<P>>) => async (records: FeatureRecord[], params: P, userHooks?: ModelTrainerHooks): Promise<TrainedModel> => {
+    const hooks = stopOnInterrupt(userHooks);
     const trainFn = await load();
     const open = openStore();
     if (!open) return withModelDisplay(await trainFn(records, params, hooks));
