@@ -58,12 +58,20 @@ export interface TabularPredictor {
 export function predictTabular(model: TabularPredictor, records: FeatureRecord[], options: TransformOptions = {}): TaskPrediction[] {
   const { adapter, preprocessor, labels } = model;
   // Forecasting reads `{ history: number[] }` records, not preprocessed features (core/ml/forecast.ts).
-  if (adapter.task === 'forecasting') return predictForecast(adapter, records);
+  if (adapter.task === 'forecasting') {
+    const forecasts = predictForecast(adapter, records);
+    forecasts.forEach((f, i) => {
+      if ('forecast' in f) requireFinite(f.forecast, i);
+    });
+    return forecasts;
+  }
   if (adapter.inputWidth !== preprocessor.outputWidth) {
     throw new StratumError('BUNDLE_INVALID', `model expects ${adapter.inputWidth} inputs but the preprocessing produces ${preprocessor.outputWidth}`, { detail: { expected: preprocessor.outputWidth, actual: adapter.inputWidth } });
   }
   if (records.length === 0) return [];
   const out = adapter.predict(transformRecords(preprocessor, records, options), records.length);
+  const width = adapter.outputWidth;
+  for (let i = 0; i < records.length; i++) requireFinite(out.subarray(i * width, (i + 1) * width), i);
   if (adapter.task === 'regression') return records.map((_, i) => ({ value: out[i] }));
   if (adapter.task === 'clustering') return records.map((_, i) => ({ cluster: out[i] }));
   if (adapter.task === 'anomaly') {
@@ -80,6 +88,25 @@ export function predictTabular(model: TabularPredictor, records: FeatureRecord[]
     }
     return { label: labels[best], probabilities };
   });
+}
+
+/**
+ * Refuses a record whose model output is not finite, instead of answering `null` (JSON of NaN or
+ * Infinity): the inputs are checked to be finite, but a value beyond float32's range (about
+ * ±3.4e38, TF.js computes in float32) or far outside the training data can still overflow.
+ *
+ * @throws StratumError `REQUEST_INVALID` naming `records[row]`
+ */
+function requireFinite(values: ArrayLike<number>, row: number): void {
+  for (let j = 0; j < values.length; j++) {
+    if (!Number.isFinite(values[j])) {
+      const field = `records[${row}]`;
+      throw new StratumError('REQUEST_INVALID', `${field}: the model's output is ${values[j]}, not a finite number: an input value is beyond what the model computes with (float32, about ±3.4e38) or far outside the training data`, {
+        detail: { field, row },
+        hint: 'Check the record for extreme values (units, typos).',
+      });
+    }
+  }
 }
 
 /**

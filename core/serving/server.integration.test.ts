@@ -103,6 +103,7 @@ describe('prediction service', () => {
       { name: 'wrong type', body: () => JSON.stringify({ ...records[0], 'Beak Length (mm)': '39.1' }), status: 400, field: 'Beak Length (mm)', message: /must be number \(got string "39\.1"\)/ },
       { name: 'wrong type in a batch', body: () => JSON.stringify([records[0], { ...records[1], Island: 3 }]), status: 400, field: 'records[1].Island', message: /^records\[1\]\.Island must be string \(got number 3\)/ },
       { name: 'non-finite number (1e400 parses to Infinity)', body: () => JSON.stringify({ ...records[0], 'Body Mass (g)': 0 }).replace('"Body Mass (g)":0', '"Body Mass (g)":1e400'), status: 400, field: 'Body Mass (g)', message: /must be a finite number \(got number Infinity\)/ },
+      { name: 'finite but beyond float32 (1e300): no null answer', body: () => JSON.stringify({ ...records[0], 'Body Mass (g)': 1e300 }), status: 400, field: 'records[0]', message: /^records\[0\]: the model's output is NaN, not a finite number/ },
       { name: 'null', body: () => JSON.stringify({ ...records[0], 'Body Mass (g)': null }), status: 400, field: 'Body Mass (g)', message: /must be number \(got null\)/ },
       { name: 'unseen category', body: () => JSON.stringify({ ...records[0], Island: 'Atlantis' }), status: 400, field: 'Island', message: /Island must be one of "Biscoe", "Dream", "Torgersen" \(got string "Atlantis": a category not seen in training\)/ },
       { name: 'malformed JSON', body: () => '{"Island": "Biscoe",', status: 400, field: 'body', message: /request body is not valid JSON/ },

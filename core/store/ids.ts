@@ -52,6 +52,10 @@ export function asAliasName(value: string): AliasName {
   if (typeof value !== 'string' || !ALIAS_NAME.test(value)) {
     throw usage('alias', `${JSON.stringify(value)} is not a valid alias`, 'Use 1-64 lowercase letters, digits, "_" or "-", starting with a letter, e.g. "champion".');
   }
+  // `v3` already means version 3 wherever a version or an alias is accepted: such an alias could never be reached.
+  if (/^v\d+$/.test(value)) {
+    throw usage('alias', `${JSON.stringify(value)} is not a valid alias: it reads as version ${value.slice(1)}`, 'Choose a name that is not v<N>, e.g. "champion" or "candidate-3".');
+  }
   return value as AliasName;
 }
 

@@ -140,6 +140,9 @@ describe('aliases', () => {
     expect(thrown(() => store.models.getVersion('nope', 1)).code).toBe('MODEL_UNKNOWN');
     expect(thrown(() => store.models.getVersion('a', 9)).message).toBe('model "a" has no version 9 (versions: 1, 2)');
     expect(thrown(() => store.models.setAlias('a', 'Bad Alias', 1)).code).toBe('USAGE');
+    // `v1` would read as version 1 wherever it is used, so it is refused as an alias name ("v1x" is fine).
+    expect(thrown(() => store.models.setAlias('a', 'v1', 2)).message).toBe('alias: "v1" is not a valid alias: it reads as version 1');
+    expect(store.models.setAlias('a', 'v1x', 2).aliases).toEqual(['v1x']);
     expect(thrown(() => store.models.deleteAlias('a', 'staging')).code).toBe('ALIAS_UNKNOWN');
     expect(thrown(() => store.models.createModel('a')).code).toBe('MODEL_EXISTS');
   });
