@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,6 +27,7 @@ import path from 'node:path';
  */
 export function enableWasmThreads(threads: number): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-wasm-threads-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const texts = new WeakMap<Blob, string>();
   let mainScript: string | undefined;
   const NodeBlob = globalThis.Blob;

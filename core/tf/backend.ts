@@ -6,6 +6,8 @@
  *    installed: the optional fast path for machines that can download libtensorflow.
  * 2. `wasm` (`@tensorflow/tfjs-backend-wasm`, SIMD): measured on the team's 2-core machine at
  *    about 3.5x the pure-JS `cpu` backend for MLP training (74k vs 21k samples/s, issue #2).
+ *    Its transposed matrix products (every backward pass) are routed to XNNPACK
+ *    (./wasm-matmul.ts), which makes it ~5.5x `cpu` (docs/benchmarks.md).
  * 3. `cpu` (pure JS), always available.
  * `STRATUM_TF_BACKEND=cpu|wasm|tensorflow` forces a choice.
  *
