@@ -119,6 +119,8 @@ describe('prepareSeries', () => {
 
   it('refuses non-numeric values, unreadable timestamps and unknown columns, naming them', () => {
     expect(thrown(() => prepareSeries([{ y: 1 }, { y: 'high' }], { target: 'y' })).message).toBe('records[1].y: a series value must be a finite number, got "high"');
+    // A BigInt (from the JSON, PostgreSQL or Parquet connectors) is named, not a crash of the message itself.
+    expect(thrown(() => prepareSeries([{ y: 1 }, { y: 12n }], { target: 'y' })).message).toBe('records[1].y: a series value must be a finite number, got 12n (a BigInt)');
     expect(thrown(() => prepareSeries([{ t: '2020-01-01', y: 1 }, { t: 'soon', y: 2 }], { target: 'y', time: 't' })).message).toBe('records[1].t: cannot read "soon" as a timestamp');
     expect(thrown(() => prepareSeries([{ t: 1, y: 1 }, { t: null, y: 2 }], { target: 'y', time: 't' })).message).toBe('records[1].t: the timestamp is missing');
     const unknown = thrown(() => prepareSeries([{ y: 1 }], { target: 'CO2' }));

@@ -38,7 +38,7 @@ import { fitSeededReport } from './fit.ts';
 import { trainingNotes } from './guardrails.ts';
 import type { ModelAdapter, TrainedModel } from './model.ts';
 import { earlyStoppingFromPatience, tfjsAdapter } from './neural.ts';
-import { fieldPath } from './preprocess.ts';
+import { describeValue, fieldPath } from './preprocess.ts';
 import { availableColumns } from './supervised.ts';
 import type { EpochLog, FeatureRecord } from './types.ts';
 import { FORECAST_DEFAULTS } from './defaults.ts';
@@ -166,11 +166,6 @@ function isMissing(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (typeof value === 'number' && Number.isNaN(value));
 }
 
-function describe(value: unknown): string {
-  if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
 
 const DAY_MS = 86_400_000;
 
@@ -218,7 +213,7 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     if (isMissing(v)) return Number.NaN;
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       const field = fieldPath(row, target);
-      throw new StratumError('DATA_INVALID', `${field}: a series value must be a finite number, got ${describe(v)}`, { detail: { field, row }, hint: 'Choose a numeric target column (or convert this column to numbers first).' });
+      throw new StratumError('DATA_INVALID', `${field}: a series value must be a finite number, got ${describeValue(v)}`, { detail: { field, row }, hint: 'Choose a numeric target column (or convert this column to numbers first).' });
     }
     return v;
   });
@@ -236,9 +231,9 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     else if (v instanceof Date) [t, k] = [v.getTime(), 'date'];
     else if (typeof v === 'string') [t, k] = [Date.parse(v), 'date'];
     else t = Number.NaN;
-    if (!Number.isFinite(t)) throw new StratumError('DATA_INVALID', `${field}: cannot read ${describe(v)} as a timestamp`, { detail: { field, row }, hint: 'Use ISO 8601 dates (2020-01-31 or 2020-01-31T12:00:00Z), Date objects or numbers.' });
+    if (!Number.isFinite(t)) throw new StratumError('DATA_INVALID', `${field}: cannot read ${describeValue(v)} as a timestamp`, { detail: { field, row }, hint: 'Use ISO 8601 dates (2020-01-31 or 2020-01-31T12:00:00Z), Date objects or numbers.' });
     kind ??= k!;
-    if (k! !== kind) throw new StratumError('DATA_INVALID', `${field}: ${describe(v)} is a ${k!} but the earlier timestamps are ${kind}s`, { detail: { field, row }, hint: 'Use one kind of timestamp in the whole column.' });
+    if (k! !== kind) throw new StratumError('DATA_INVALID', `${field}: ${describeValue(v)} is a ${k!} but the earlier timestamps are ${kind}s`, { detail: { field, row }, hint: 'Use one kind of timestamp in the whole column.' });
     return t;
   });
   const timeKind = kind ?? 'number';
@@ -827,7 +822,7 @@ export function predictForecast(adapter: ModelAdapter, records: FeatureRecord[])
     const field = `records[${i}].${HISTORY_FIELD}`;
     const history = typeof record === 'object' && record !== null ? record[HISTORY_FIELD] : undefined;
     if (!Array.isArray(history)) {
-      throw new StratumError('REQUEST_INVALID', `${field} must be an array of at least ${L} numbers (got ${history === undefined ? 'nothing' : describe(history)})`, { detail: { field, record: i } });
+      throw new StratumError('REQUEST_INVALID', `${field} must be an array of at least ${L} numbers (got ${history === undefined ? 'nothing' : describeValue(history)})`, { detail: { field, record: i } });
     }
     if (history.length < L) {
       throw new StratumError('REQUEST_INVALID', `${field} has ${history.length} value${history.length === 1 ? '' : 's'}; the model needs at least lookback = ${L}`, { detail: { field, record: i } });
@@ -835,7 +830,7 @@ export function predictForecast(adapter: ModelAdapter, records: FeatureRecord[])
     return history.slice(-L).map((v: unknown, j) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         const at = `${field}[${history.length - L + j}]`;
-        throw new StratumError('REQUEST_INVALID', `${at} must be a finite number (got ${describe(v)})`, { detail: { field: at, record: i } });
+        throw new StratumError('REQUEST_INVALID', `${at} must be a finite number (got ${describeValue(v)})`, { detail: { field: at, record: i } });
       }
       return v;
     });

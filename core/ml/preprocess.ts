@@ -44,9 +44,15 @@ export function fieldPath(row: number, name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `records[${row}].${name}` : `records[${row}][${JSON.stringify(name)}]`;
 }
 
-function describeValue(value: unknown): string {
+/**
+ * A value as an error message quotes it: JSON for plain values (cut to 60 characters), `NaN`,
+ * `Infinity`, `undefined`, `12n (a BigInt)`, `Date 2020-01-01T00:00:00.000Z`. Never throws.
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n (a BigInt)`;
+  if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
   try {
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
