@@ -22,10 +22,12 @@
  *   as text and typed by our rules;
  * - Boolean -> read as text and typed by our rules (polars loses the case of `TRUE`, which the
  *   coercion report itemizes);
- * - String -> the text values typed by `inferTextColumn` (dates, our number forms...).
- * Numeric columns become JS number arrays (`NaN` where missing) shared with the DataFrame
- * (`numericColumn`). Only the empty field is a polars null; a column holding other missing tokens
- * (`NA`...) is text to polars and goes through our rules, which also report those tokens.
+ * - String -> the text values typed by `inferTextColumn` (dates, our number forms...); a column of
+ *   few distinct values is typed from them, weighted by their rows, and kept as dictionary codes.
+ * Numeric columns stay in polars until read (`numericColumn` with a `NumberSource`: a
+ * `Float64Array`, `NaN` where missing, copied out on first use). Only the empty field is a polars
+ * null; a column holding other missing tokens (`NA`...) is text to polars and goes through our
+ * rules, which also report those tokens.
  *
  * Decimal commas: with `decimalComma: true`, or for a `;`-delimited file whose text columns prove
  * them (`detectDecimalComma`, the JS path's rule on the same whole columns), float and text
@@ -410,7 +412,7 @@ function numericFromPolars(name: string, series: pl.Series, nulls: number, isInt
     read: () => {
       const s = held!;
       held = undefined; // the polars buffers go once every column is read
-      if (fitsInt32 && nulls === 0) return s.cast(pl.Int32).toTypedArray() as Int32Array;
+      // Always Float64 (integers too: exact below 2^53): one array type for every reader.
       if (nulls === 0) return (String(s.dtype).includes('Float64') ? s : s.cast(pl.Float64)).toTypedArray() as Float64Array;
       return pl.DataFrame([s.alias('x')]).select(pl.col('x').cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn('x').toTypedArray() as Float64Array;
     },

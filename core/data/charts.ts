@@ -18,7 +18,7 @@
 import seedrandom from 'seedrandom';
 import { mean, sampleCorrelation, sampleCovariance, sampleVariance } from 'simple-statistics';
 import { StratumError } from '../errors.ts';
-import { recordsToColumns, tableFromValueColumns } from './columns.ts';
+import { dataFrameTable, recordsToColumns, tableFromValueColumns } from './columns.ts';
 import type { ColumnKind, DataColumn, DataTable } from './columns.ts';
 import { histogramFigure } from './profile.ts';
 import type { DataProfile, PlotlyFigure, ProfileOptions } from './profile.ts';
@@ -57,7 +57,7 @@ function isDataFrameLike(x: unknown): x is { columns: string[]; column(name: str
  */
 export function toDataTable(x: TabularInput): DataTable {
   if (isDataTable(x)) return x;
-  if (isDataFrameLike(x)) return tableFromValueColumns(x.columns.map((name) => ({ name, values: x.column(name).values })));
+  if (isDataFrameLike(x)) return dataFrameTable(x) ?? tableFromValueColumns(x.columns.map((name) => ({ name, values: x.column(name).values })));
   if (Array.isArray(x)) return tableFromValueColumns(recordsToColumns(x as Array<Record<string, unknown>>));
   throw new StratumError('DATA_INVALID', `expected a Danfo DataFrame, a DataTable or an array of records, got ${x === null ? 'null' : typeof x}`, {
     detail: { field: 'data' },

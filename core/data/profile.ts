@@ -170,10 +170,48 @@ type NumericStats = Omit<ColumnProfile, 'name' | 'kind' | 'count' | 'missing' | 
 
 /** Statistics of a numeric column (see {@link profileTable}). */
 function numericProfile(column: DataColumn, bins: number, scratch: Scratch): NumericStats {
-  const data = columnNumberView(column);
+  const data = floats(column);
   const x = scratch.floats(data.length);
-  // Pass 1: the present values, min, max, and the mean with Kahan-Babuska compensated summation
-  // (as simple-statistics `sum`).
+  // (Each pass over the values is its own small function: one loop per function keeps V8's
+  // optimized code stable; long functions with several loops deoptimized between them and boxed
+  // every number meanwhile.)
+  const first = gather(data, x);
+  const n = first.n;
+  if (n === 0) return { distinct: 0 };
+  const { min, max } = first;
+  const values = x.subarray(0, n);
+  const mean = first.sum / n;
+  // Then the sum of squared deviations (two-pass sample std, as simple-statistics
+  // `sampleStandardDeviation`), the histogram, the distinct count and the quartiles: integers of
+  // small range by counting each value; others by sorting the values, then one pass over them.
+  const edges = binEdges(min, max, bins);
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  const range = max - min + 1;
+  let order: { distinct: number; quantile: (p: number) => number };
+  if (column.kind === 'integer' && range <= Math.max(4 * n, 65_536) && range <= 2 ** 24) {
+    order = countedOrder(values, min, range, scratch, edges, counts);
+  } else {
+    radixSort(values, scratch);
+    // Bin b holds the values from the first one >= edges[b] (a binary search in the sorted values).
+    let start = 0;
+    for (let b = 0; b < counts.length; b++) {
+      const end = b === counts.length - 1 ? n : lowerBound(values, edges[b + 1]!);
+      counts[b] = end - start;
+      start = end;
+    }
+    const at = new Map(quartileRanks(n).map((k) => [k, values[k]!]));
+    order = { distinct: distinctSorted(values), quantile: interpolated(n, at) };
+  }
+  const std = n < 2 ? NaN : Math.sqrt(sumOfSquares(values, mean) / (n - 1));
+  const { distinct, quantile } = order;
+  return { distinct, min, max, mean, std, q25: quantile(0.25), q50: quantile(0.5), q75: quantile(0.75), histogram: { edges, counts } };
+}
+
+/**
+ * Copies the present (non-NaN) values to `x`; their count, min, max and sum with Kahan-Babuska
+ * compensated summation (as simple-statistics `sum`).
+ */
+function gather(data: Float64Array, x: Float64Array): { n: number; min: number; max: number; sum: number } {
   let n = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -189,45 +227,35 @@ function numericProfile(column: DataColumn, bins: number, scratch: Scratch): Num
     correction += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
     sum = t;
   }
-  if (n === 0) return { distinct: 0 };
-  const values = x.subarray(0, n);
-  const mean = (sum + correction) / n;
-  // Then the sum of squared deviations (two-pass sample std, as simple-statistics
-  // `sampleStandardDeviation`), the histogram, the distinct count and the quartiles: integers of
-  // small range by counting each value; others by sorting the values, then one pass over them.
-  const { edges, binOf } = binning(min, max, bins);
-  const counts = new Array<number>(edges.length - 1).fill(0);
+  return { n, min, max, sum: sum + correction };
+}
+
+/** Sum of squared deviations from `mean`. */
+function sumOfSquares(values: Float64Array, mean: number): number {
   let ss = 0;
-  const range = max - min + 1;
-  let order: { distinct: number; quantile: (p: number) => number };
-  if (column.kind === 'integer' && range <= Math.max(4 * n, 65_536) && range <= 2 ** 24) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      ss += (v - mean) ** 2;
-      counts[binOf(v)]!++;
-    }
-    order = countedOrder(values, min, range, scratch);
-  } else {
-    radixSort(values, scratch);
-    let distinct = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (i === 0 || v !== values[i - 1]) distinct++; // -0 === 0: one value
-      ss += (v - mean) ** 2;
-    }
-    // Bin b holds the values from the first one >= edges[b] (a binary search in the sorted values).
-    let start = 0;
-    for (let b = 0; b < counts.length; b++) {
-      const end = b === counts.length - 1 ? n : lowerBound(values, edges[b + 1]!);
-      counts[b] = end - start;
-      start = end;
-    }
-    const at = new Map(quartileRanks(n).map((k) => [k, values[k]!]));
-    order = { distinct, quantile: interpolated(n, at) };
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i]! - mean;
+    ss += d * d;
   }
-  const std = n < 2 ? NaN : Math.sqrt(ss / (n - 1));
-  const { distinct, quantile } = order;
-  return { distinct, min, max, mean, std, q25: quantile(0.25), q50: quantile(0.5), q75: quantile(0.75), histogram: { edges, counts } };
+  return ss;
+}
+
+/** Number of distinct sorted values (-0 === 0: one value, as pandas `nunique`). */
+function distinctSorted(values: Float64Array): number {
+  let distinct = values.length > 0 ? 1 : 0;
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1]) distinct++;
+  return distinct;
+}
+
+/**
+ * A numeric column's numbers (NaN where missing) as a Float64Array: the column's own when it holds
+ * one, else a native conversion. One array type keeps the statistics loops monomorphic (mixing
+ * Int32Array, Float64Array and JS arrays in one loop made V8 box every value: ~600 MB of garbage
+ * for 1M x 8).
+ */
+function floats(column: DataColumn): Float64Array {
+  const numbers = columnNumberView(column);
+  return numbers instanceof Float64Array ? numbers : new Float64Array(numbers);
 }
 
 /** Ranks (0-based) of the order statistics that the linear-interpolation quartiles of `n` values read. */
@@ -250,23 +278,43 @@ function interpolated(n: number, at: ReadonlyMap<number, number>): (p: number) =
   };
 }
 
-/** Distinct count and quartiles of integers in [min, min + range) by counting each value: O(n + range). */
-function countedOrder(values: Float64Array, min: number, range: number, scratch: Scratch): { distinct: number; quantile: (p: number) => number } {
-  const counts = scratch.counters(range);
-  for (let i = 0; i < values.length; i++) counts[values[i]! - min]!++;
+/**
+ * Distinct count and quartiles of integers in [min, min + range) by counting each value:
+ * O(n + range); adds each value's count to its histogram bin (`bins`, over `edges`).
+ */
+function countedOrder(values: Float64Array, min: number, range: number, scratch: Scratch, edges: readonly number[], bins: number[]): { distinct: number; quantile: (p: number) => number } {
+  const counts = countValues(values, min, scratch.counters(range));
   const ranks = quartileRanks(values.length);
   const at = new Map<number, number>();
   let distinct = 0;
   let seen = 0;
   let w = 0;
+  let bin = 0; // values ascend, so their bins do too: bin b holds values >= edges[b]
+  const last = bins.length - 1;
   for (let k = 0; k < range; k++) {
     const c = counts[k]!;
     if (c === 0) continue;
     distinct++;
     seen += c;
-    while (w < ranks.length && ranks[w]! < seen) at.set(ranks[w++]!, min + k);
+    const v = min + k;
+    while (bin < last && v >= edges[bin + 1]!) bin++;
+    bins[bin]! += c;
+    while (w < ranks.length && ranks[w]! < seen) at.set(ranks[w++]!, v);
   }
   return { distinct, quantile: interpolated(values.length, at) };
+}
+
+/** Adds one to `counts[v - min]` for each value. */
+function countValues(values: Float64Array, min: number, counts: Int32Array): Int32Array {
+  for (let i = 0; i < values.length; i++) counts[values[i]! - min]!++;
+  return counts;
+}
+
+/** Rows per dictionary code. */
+function countCodes(codes: Int32Array, size: number): Float64Array {
+  const counts = new Float64Array(size);
+  for (let r = 0; r < codes.length; r++) counts[codes[r]!]!++;
+  return counts;
 }
 
 /** Index of the first sorted value >= `x` (`values.length` if none). */
@@ -291,53 +339,78 @@ function radixSort(values: Float64Array, scratch: Scratch): void {
   const n = values.length;
   let from = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
   let to = scratch.words(2 * n);
-  for (let i = 1; i < 2 * n; i += 2) {
-    const hi = from[i]!;
-    if (hi & 0x80000000) {
-      from[i] = ~hi;
-      from[i - 1] = ~from[i - 1]!;
-    } else from[i] = hi | 0x80000000;
+  toKeys(from);
+  const counts = digitCounts(from, scratch.counters(4 * 65536));
+  for (let pass = 0; pass < 4; pass++) {
+    if (!startsOfBuckets(counts, pass * 65536, n)) continue; // one bucket: nothing to move
+    scatter(from, to, counts, pass);
+    [from, to] = [to, from];
   }
-  const counts = scratch.counters(4 * 65536);
-  for (let i = 0; i < 2 * n; i += 2) {
-    const lo = from[i]!;
-    const hi = from[i + 1]!;
+  fromKeys(from, new Uint32Array(values.buffer, values.byteOffset, 2 * n));
+}
+
+/** Maps doubles (as 32-bit word pairs, low word first) to unsigned keys in the same order, in place. */
+function toKeys(words: Uint32Array): void {
+  for (let i = 1; i < words.length; i += 2) {
+    const hi = words[i]!;
+    if (hi & 0x80000000) {
+      words[i] = ~hi;
+      words[i - 1] = ~words[i - 1]!;
+    } else words[i] = hi | 0x80000000;
+  }
+}
+
+/** The inverse of {@link toKeys}, from `keys` into `out` (which may be the same memory). */
+function fromKeys(keys: Uint32Array, out: Uint32Array): void {
+  for (let i = 1; i < keys.length; i += 2) {
+    const hi = keys[i]!;
+    const lo = keys[i - 1]!;
+    if (hi & 0x80000000) {
+      out[i] = hi & 0x7fffffff;
+      out[i - 1] = lo;
+    } else {
+      out[i] = ~hi;
+      out[i - 1] = ~lo;
+    }
+  }
+}
+
+/** Counts of each 16-bit digit of the keys, digit `d` of pass `p` at `p * 65536 + d`. */
+function digitCounts(keys: Uint32Array, counts: Int32Array): Int32Array {
+  for (let i = 0; i < keys.length; i += 2) {
+    const lo = keys[i]!;
+    const hi = keys[i + 1]!;
     counts[lo & 0xffff]!++;
     counts[65536 + (lo >>> 16)]!++;
     counts[131072 + (hi & 0xffff)]!++;
     counts[196608 + (hi >>> 16)]!++;
   }
-  for (let pass = 0; pass < 4; pass++) {
-    const offset = pass * 65536;
-    let start = 0;
-    let single = false;
-    for (let b = 0; b < 65536; b++) {
-      const c = counts[offset + b]!;
-      if (c === n) single = true;
-      counts[offset + b] = start;
-      start += c;
-    }
-    if (single) continue;
-    const word = pass >> 1;
-    const shift = (pass & 1) * 16;
-    // Moved as two 32-bit words: a key's bits may spell a signalling NaN, which a float copy may change.
-    for (let i = 0; i < n; i++) {
-      const at = 2 * counts[offset + ((from[2 * i + word]! >>> shift) & 0xffff)]!++;
-      to[at] = from[2 * i]!;
-      to[at + 1] = from[2 * i + 1]!;
-    }
-    [from, to] = [to, from];
+  return counts;
+}
+
+/** Turns one pass's counts into bucket starts; false when all `n` keys share one digit. */
+function startsOfBuckets(counts: Int32Array, offset: number, n: number): boolean {
+  let start = 0;
+  let spread = true;
+  for (let b = 0; b < 65536; b++) {
+    const c = counts[offset + b]!;
+    if (c === n) spread = false;
+    counts[offset + b] = start;
+    start += c;
   }
-  const out = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  for (let i = 1; i < 2 * n; i += 2) {
-    const hi = from[i]!;
-    if (hi & 0x80000000) out[i] = hi & 0x7fffffff;
-    else {
-      out[i] = ~hi;
-      out[i - 1] = ~from[i - 1]!;
-      continue;
-    }
-    out[i - 1] = from[i - 1]!;
+  return spread;
+}
+
+/** Moves each key to its bucket of pass `pass` (keys move as two 32-bit words: a key's bits may spell a signalling NaN, which a float copy may change). */
+function scatter(from: Uint32Array, to: Uint32Array, counts: Int32Array, pass: number): void {
+  const offset = pass * 65536;
+  const word = pass >> 1;
+  const shift = (pass & 1) * 16;
+  const n = from.length >> 1;
+  for (let i = 0; i < n; i++) {
+    const at = 2 * counts[offset + ((from[2 * i + word]! >>> shift) & 0xffff)]!++;
+    to[at] = from[2 * i]!;
+    to[at + 1] = from[2 * i + 1]!;
   }
 }
 
@@ -348,8 +421,7 @@ function topValues(column: DataColumn, k: number): { distinct: number; top: Arra
   if (coded !== undefined) {
     // Count the codes, then the values (dictionary entries are in order of first appearance).
     const { codes, dictionary } = coded;
-    const perCode = new Float64Array(dictionary.length);
-    for (let r = 0; r < codes.length; r++) perCode[codes[r]!]!++;
+    const perCode = countCodes(codes, dictionary.length);
     dictionary.forEach((v, i) => {
       if (v === null || perCode[i] === 0) return;
       const key = typeof v === 'number' ? String(v) : v;
@@ -385,23 +457,12 @@ function topValues(column: DataColumn, k: number): { distinct: number; top: Arra
  */
 export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorrelations {
   const k = columns.length;
-  const data = columns.map((c) => columnNumberView(c));
+  const data = columns.map((c) => floats(c));
   const rows = data.length === 0 ? 0 : Math.min(...data.map((d) => d.length));
   const complete = columns.map((c) => c.missing === 0);
   // Plain sums (as a pairwise computation over complete rows would do), so shared values equal them.
-  const means = data.map((d, i) => {
-    if (!complete[i]) return NaN;
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += d[r]!;
-    return s / rows;
-  });
-  const squares = data.map((d, i) => {
-    if (!complete[i]) return NaN;
-    let s = 0;
-    const m = means[i]!;
-    for (let r = 0; r < rows; r++) s += (d[r]! - m) ** 2;
-    return s;
-  });
+  const means = data.map((d, i) => (complete[i] ? plainSum(d, rows) / rows : NaN));
+  const squares = data.map((d, i) => (complete[i] ? sumOfSquares(d.subarray(0, rows), means[i]!) : NaN));
   // Sums of products of deviations of the pairs of complete columns, a block of rows at a time
   // (each column is read once per block instead of once per pair).
   const full = complete.flatMap((c, i) => (c ? [i] : []));
@@ -410,20 +471,9 @@ export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorr
   const centred = full.map(() => new Float64Array(BLOCK));
   for (let start = 0; start < rows; start += BLOCK) {
     const size = Math.min(BLOCK, rows - start);
-    full.forEach((c, j) => {
-      const d = data[c]!;
-      const m = means[c]!;
-      const out = centred[j]!;
-      for (let i = 0; i < size; i++) out[i] = d[start + i]! - m;
-    });
+    for (let j = 0; j < full.length; j++) centre(data[full[j]!]!, start, size, means[full[j]!]!, centred[j]!);
     for (let ja = 0; ja < full.length; ja++) {
-      const x = centred[ja]!;
-      for (let jb = ja + 1; jb < full.length; jb++) {
-        const y = centred[jb]!;
-        let s = 0;
-        for (let i = 0; i < size; i++) s += x[i]! * y[i]!;
-        products[full[ja]! * k + full[jb]!]! += s;
-      }
+      for (let jb = ja + 1; jb < full.length; jb++) products[full[ja]! * k + full[jb]!]! += dot(centred[ja]!, centred[jb]!, size);
     }
   }
   const r: Array<Array<number | null>> = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
@@ -435,40 +485,18 @@ export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorr
       let count: number;
       let sxx: number;
       let syy: number;
-      let sxy = 0;
+      let sxy: number;
       if (complete[a] && complete[b]) {
         count = rows;
         sxx = squares[a]!;
         syy = squares[b]!;
         sxy = a === b ? sxx : products[a * k + b]!;
       } else {
-        count = 0;
-        let sx = 0;
-        let sy = 0;
-        for (let i = 0; i < rows; i++) {
-          const u = x[i]!;
-          const v = y[i]!;
-          if (u === u && v === v) {
-            count++;
-            sx += u;
-            sy += v;
-          }
-        }
-        const mx = sx / count;
-        const my = sy / count;
-        sxx = 0;
-        syy = 0;
-        for (let i = 0; i < rows; i++) {
-          const u = x[i]!;
-          const v = y[i]!;
-          if (u === u && v === v) {
-            const dx = u - mx;
-            const dy = v - my;
-            sxx += dx * dx;
-            syy += dy * dy;
-            sxy += dx * dy;
-          }
-        }
+        const pair = pairwise(x, y, rows);
+        count = pair.count;
+        sxx = pair.sxx;
+        syy = pair.syy;
+        sxy = pair.sxy;
       }
       const d = Math.sqrt(sxx * syy);
       const value = count < 2 || d === 0 ? null : a === b ? 1 : Math.max(-1, Math.min(1, sxy / d));
@@ -479,8 +507,64 @@ export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorr
   return { columns: columns.map((c) => c.name), r, n };
 }
 
-/** Edges of `bins` equal-width bins over [min, max] (numpy `histogram(bins=n)`: the last bin includes max; when min = max the range is [min - 0.5, max + 0.5]) and the bin of a value. */
-function binning(min: number, max: number, bins: number): { edges: number[]; lo: number; width: number; binOf: (v: number) => number } {
+/** Plain (uncompensated) sum of the first `rows` values. */
+function plainSum(d: Float64Array, rows: number): number {
+  let s = 0;
+  for (let r = 0; r < rows; r++) s += d[r]!;
+  return s;
+}
+
+/** `out[i] = d[start + i] - mean` for `size` rows. */
+function centre(d: Float64Array, start: number, size: number, mean: number, out: Float64Array): void {
+  for (let i = 0; i < size; i++) out[i] = d[start + i]! - mean;
+}
+
+/** Sum of `x[i] * y[i]` over the first `size` entries. */
+function dot(x: Float64Array, y: Float64Array, size: number): number {
+  let s = 0;
+  for (let i = 0; i < size; i++) s += x[i]! * y[i]!;
+  return s;
+}
+
+/** Count, sums of squares and of products of deviations over the rows where both have a value (two passes). */
+function pairwise(x: Float64Array, y: Float64Array, rows: number): { count: number; sxx: number; syy: number; sxy: number } {
+  let count = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < rows; i++) {
+    const u = x[i]!;
+    const v = y[i]!;
+    if (u === u && v === v) {
+      count++;
+      sx += u;
+      sy += v;
+    }
+  }
+  const mx = sx / count;
+  const my = sy / count;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = 0; i < rows; i++) {
+    const u = x[i]!;
+    const v = y[i]!;
+    if (u === u && v === v) {
+      const dx = u - mx;
+      const dy = v - my;
+      sxx += dx * dx;
+      syy += dy * dy;
+      sxy += dx * dy;
+    }
+  }
+  return { count, sxx, syy, sxy };
+}
+
+/**
+ * Edges of `bins` equal-width bins over [min, max] (numpy `histogram(bins=n)`: the last bin
+ * includes max; when min = max the range is [min - 0.5, max + 0.5]). Bin b holds the values
+ * from edges[b] (included) to edges[b + 1] (excluded, but for the last bin).
+ */
+function binEdges(min: number, max: number, bins: number): number[] {
   let lo = min;
   let hi = max;
   if (lo === hi) {
@@ -489,15 +573,7 @@ function binning(min: number, max: number, bins: number): { edges: number[]; lo:
   }
   const n = Math.max(1, Math.floor(bins));
   const width = (hi - lo) / n;
-  const edges = Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + i * width));
-  const binOf = (v: number): number => {
-    let i = Math.min(n - 1, Math.floor((v - lo) / width));
-    // Floating-point rounding can put a value one bin off its edges; fix it against the edges.
-    if (v < edges[i]!) i--;
-    else if (i < n - 1 && v >= edges[i + 1]!) i++;
-    return i;
-  };
-  return { edges, lo, width, binOf };
+  return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + i * width));
 }
 
 /**
