@@ -59,8 +59,14 @@ describe('model versions', () => {
     const error = thrown(() => store.models.registerVersion({ model: 'weather', bundlePath: bundle }));
     expect(error.code).toBe('BUNDLE_INVALID');
     expect(error.message).toMatch(/^bundle file preprocessor\.json does not match its checksum/);
-    expect(readdirSync(join(dir, '.stratum', 'models', 'weather'))).toEqual([]);
+    expect(existsSync(join(dir, '.stratum', 'models', 'weather'))).toBe(false);
     expect(thrown(() => store.models.getModel('weather')).code).toBe('MODEL_UNKNOWN');
+    // A folder that is not a bundle is named as the user gave it (not the registry's temporary copy).
+    const empty = join(dir, 'not-a-bundle');
+    mkdirSync(empty);
+    const missing = thrown(() => store.models.registerVersion({ model: 'weather', bundlePath: empty }));
+    expect(missing.message).toBe(`no bundle at ${empty}: manifest.json not found`);
+    expect(existsSync(join(dir, '.stratum', 'models', 'weather'))).toBe(false);
   });
 
   it('registers the bundle artifact of a run and traces lineage to notebook revision and data', () => {

@@ -7,7 +7,7 @@
  * its `manifest.json` (which lists the SHA-256 of every other file) is stored with the version and
  * checked again on export.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StratumError } from '../errors.ts';
@@ -164,7 +164,11 @@ export class ModelRegistry {
       }
       source = chosen.path;
     }
+    // Checked where the user put it first, so the error names their folder and nothing is created for a bad one;
+    // the copy is checked again below (the source could change while it is copied).
+    verifyBundleFolder(source);
     const modelDir = join(this.#root, 'models', model);
+    const createdModelDir = !existsSync(modelDir);
     mkdirSync(modelDir, { recursive: true });
     const temp = join(modelDir, `.incoming-${randomBytes(6).toString('hex')}`);
     let final: string | undefined;
@@ -193,6 +197,13 @@ export class ModelRegistry {
     } catch (error) {
       rmSync(temp, { recursive: true, force: true });
       if (final !== undefined && existsSync(final) && !this.#pathRegistered(final)) rmSync(final, { recursive: true, force: true });
+      if (createdModelDir) {
+        try {
+          rmdirSync(modelDir); // only when empty: another process may have registered a version meanwhile
+        } catch {
+          // not empty or already gone: keep it
+        }
+      }
       throw error;
     }
   }
