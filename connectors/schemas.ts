@@ -4,6 +4,7 @@
  * template builds its form from them without importing pg, exceljs, better-sqlite3, polars or
  * danfojs (importing those costs seconds; a template list must not).
  */
+import { DEFAULT_MISSING_VALUES } from '../core/data/columns.ts';
 import { SECRET_REF_SCHEMA } from '../core/secrets/secrets.ts';
 import type { JsonSchema } from './types.ts';
 
@@ -18,8 +19,9 @@ export function csvConfigSchema(title: string, defaultDelimiter: string | undefi
     properties: {
       path: { type: 'string', minLength: 1, title: 'File', description: 'Path of the file, relative to the notebook folder.' },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, title: 'Delimiter', ...(defaultDelimiter === undefined ? { description: 'Sniffed among , ; tab | when empty.' } : { default: defaultDelimiter }) },
-      missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', default: ['', 'NA', 'N/A', 'null', 'NaN'] },
+      missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', description: 'Values read as missing (they replace the defaults: pandas\' read_csv na_values), compared after trimming spaces, case-sensitive.', default: [...DEFAULT_MISSING_VALUES] },
       decimalComma: { type: 'boolean', title: 'Decimal comma (1,5)', default: false },
+      thousands: { enum: [',', '.', ' ', "'"], title: 'Thousands separator', description: 'In numbers like 1,234.5 (","), 1.234,5 ("."), 1 234,5 (" ") or 1\'234.5 ("\'"); none when empty.' },
       encoding: { enum: ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'latin1'], title: 'Encoding', default: 'auto' },
       engine: { enum: ['auto', 'js', 'polars'], title: 'Parser', default: 'auto' },
     },
@@ -66,7 +68,7 @@ export const EXCEL_SCHEMA = {
     path: { type: 'string', minLength: 1, title: 'File' },
     sheet: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }], title: 'Sheet', description: 'Name, or 0-based index; default the first sheet.' },
     headerRow: { type: 'integer', minimum: 1, default: 1, title: 'Header row' },
-    missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', default: ['', 'NA', 'N/A', 'null', 'NaN'] },
+    missingValues: { type: 'array', items: { type: 'string' }, title: 'Missing-value tokens', description: 'Values read as missing (they replace the defaults: pandas\' read_csv na_values), compared after trimming spaces, case-sensitive.', default: [...DEFAULT_MISSING_VALUES] },
   },
   required: ['path'],
   additionalProperties: false,
@@ -79,7 +81,7 @@ export const PARQUET_SCHEMA = {
   type: 'object',
   properties: {
     path: { type: 'string', minLength: 1, title: 'File' },
-    columns: { type: 'array', items: { type: 'string' }, title: 'Columns', description: 'Default: all.' },
+    columns: { type: 'array', items: { type: 'string' }, uniqueItems: true, title: 'Columns', description: 'Default: all.' },
   },
   required: ['path'],
   additionalProperties: false,
@@ -138,8 +140,8 @@ export const HTTP_SCHEMA = {
       title: 'Pagination',
       oneOf: [
         { type: 'object', properties: { type: { const: 'none' } }, required: ['type'], additionalProperties: false },
-        { type: 'object', properties: { type: { const: 'page' }, param: { type: 'string', default: 'page' }, start: { type: 'integer', default: 1 }, sizeParam: { type: 'string' }, size: { type: 'integer', minimum: 1 } }, required: ['type'], additionalProperties: false },
-        { type: 'object', properties: { type: { const: 'offset' }, param: { type: 'string', default: 'offset' }, limitParam: { type: 'string', default: 'limit' }, limit: { type: 'integer', minimum: 1 } }, required: ['type', 'limit'], additionalProperties: false },
+        { type: 'object', properties: { type: { const: 'page' }, param: { type: 'string', default: 'page' }, start: { type: 'integer', default: 1 }, sizeParam: { type: 'string' }, size: { type: 'integer', minimum: 1 }, totalPath: { type: 'string', minLength: 1, description: 'Dot path to the total record count in the first response, e.g. meta.total' } }, required: ['type'], additionalProperties: false },
+        { type: 'object', properties: { type: { const: 'offset' }, param: { type: 'string', default: 'offset' }, limitParam: { type: 'string', default: 'limit' }, limit: { type: 'integer', minimum: 1 }, totalPath: { type: 'string', minLength: 1, description: 'Dot path to the total record count in the first response, e.g. meta.total' } }, required: ['type', 'limit'], additionalProperties: false },
         { type: 'object', properties: { type: { const: 'cursor' }, param: { type: 'string', default: 'cursor' }, cursorPath: { type: 'string', minLength: 1 } }, required: ['type', 'cursorPath'], additionalProperties: false },
       ],
     },

@@ -85,9 +85,11 @@ describe('bad source configs name the field', () => {
   it("the connector's own fields: required, wrong type, unknown, missing file or table", async () => {
     const noPath = await rejection(loadSource({ kind: 'sqlite', table: 'orders' }));
     expect(noPath.code).toBe('CONNECTOR_CONFIG');
-    expect(noPath.message).toBe("sqlite config: /path must have required property 'path'");
+    expect(noPath.message).toBe('sqlite config: /path is required');
     expect((await rejection(loadSource({ kind: 'csv', path: csv, decimalComma: 'yes' }))).message).toBe('csv config: /decimalComma must be boolean');
-    expect((await rejection(loadSource({ kind: 'csv', path: csv, sheet: 1 }))).detail.field).toBe('');
+    const unknown = await rejection(loadSource({ kind: 'csv', path: csv, sheet: 1 }));
+    expect(unknown.detail.field).toBe('/sheet');
+    expect(unknown.message).toMatch(/^csv config: \/sheet is not a known field; the fields are path, delimiter, /);
     const noFile = await rejection(loadSource({ kind: 'csv', path: join(dir, 'nope.csv') }));
     expect(noFile.code).toBe('FILE_NOT_FOUND');
     expect(noFile.message).toContain('nope.csv');

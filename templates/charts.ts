@@ -63,7 +63,7 @@ const specs: ChartSpec[] = [
       x: columnName('X column', 'Numeric column on the horizontal axis.'),
       y: columnName('Y column', 'Numeric column on the vertical axis.'),
       color: columnName('Colour by', 'Optional column colouring the points: one colour per category, or a colour scale for a many-valued number.'),
-      trendline: { type: 'boolean', title: 'Trendline', description: 'Draw the ordinary least-squares line fitted on every row, with its R².', default: false },
+      trendline: { type: 'boolean', title: 'Trendline', description: 'Draw the ordinary least-squares line fitted on every row, with its R²; coloured by categories, one line per group in its colour.', default: false },
       maxPoints,
       seed: { type: 'integer', title: 'Seed', description: 'Seed of the row sample when there are more rows than Maximum points.', default: 42 },
       title,

@@ -76,10 +76,23 @@ describe('type inference from all rows', () => {
 });
 
 describe('missing values', () => {
-  it.each(['', 'NA', 'N/A', 'null', 'NaN'])('reads %j as missing: null in the table, counted', (token) => {
+  // pandas read_csv's default na_values (its documentation; 'None' since pandas 2.0).
+  it.each(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'])('reads %j as missing: null in the table, counted', (token) => {
     const t = parseCsv(`n,s\n1,a\n${token},${token}\n3,c\n`);
     expect(col(t, 'n')).toMatchObject({ kind: 'integer', missing: 1, values: [1, null, 3] });
     expect(col(t, 's')).toMatchObject({ kind: 'string', missing: 1, values: ['a', null, 'c'] });
+  });
+
+  it('says which values keep a mostly-numeric column text, with their data rows and the fix', () => {
+    // 12 data rows: 11 numbers and "?" at data row 5 (11/12 >= 90%); "n/a" at data row 9 is missing.
+    const rows = Array.from({ length: 12 }, (_, i) => (i === 4 ? '?' : i === 8 ? 'n/a' : String(i + 0.5)));
+    const t = parseCsv(`v\n${rows.join('\n')}\n`);
+    expect(col(t, 'v')).toMatchObject({ kind: 'string', missing: 1 });
+    expect(col(t, 'v').note).toMatch(/^mostly numbers, but 1 of 11 values is not: "\?" at data row 5; so the column is text\./);
+    expect(t.coercions.map((c) => [c.count, c.examples])).toEqual([[1, ['n/a']], [1, ['?']]]);
+    expect(t.coercions[1]!.action).toContain('missingValues');
+    // The fix the report gives: list "?" (with the defaults that matter here) as missing.
+    expect(col(parseCsv(`v\n${rows.join('\n')}\n`, { missingValues: ['', 'n/a', '?'] }), 'v')).toMatchObject({ kind: 'float', missing: 2 });
   });
 
   it('uses a configurable token list', () => {

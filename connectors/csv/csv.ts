@@ -12,9 +12,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
 import type * as dfd from 'danfojs-node';
 import { StratumError } from '../../core/errors.ts';
-import { DEFAULT_MISSING_VALUES, danfoDtype, detectDecimalComma, inferTextColumn, tableToRecords } from '../../core/data/columns.ts';
-import type { ColumnKind, Coercion, DataColumn, DataDtype, DataTable } from '../../core/data/columns.ts';
+import { DEFAULT_MISSING_VALUES, danfoDtype, detectDecimalComma, inferTextColumn, tableToRecords, THOUSANDS_SEPARATORS } from '../../core/data/columns.ts';
+import type { ColumnKind, Coercion, DataColumn, DataDtype, DataTable, DecimalCommaDetection, ThousandsSeparator } from '../../core/data/columns.ts';
 import { dataTableToDataFrame } from '../../core/data/frame.ts';
+import { uniqueNames } from '../common.ts';
+import { decodeWindows1252 } from './encoding.ts';
 
 export { DEFAULT_MISSING_VALUES, danfoDtype, tableToRecords };
 
@@ -40,6 +42,8 @@ export interface CsvTable extends DataTable {
   notes?: string[];
   /** True when numbers were read with a decimal comma (forced by the option or detected). */
   decimalComma?: boolean;
+  /** The thousands separator numbers were read with (the option, or `.` detected with decimal commas). */
+  thousands?: ThousandsSeparator;
 }
 
 /** Options for {@link parseCsv}, {@link readCsvTable} and {@link readCsv}. */
@@ -56,6 +60,14 @@ export interface CsvReadOptions {
    * `detectDecimalComma` in core/data/columns.ts), reported in `notes`; `false` turns detection off.
    */
   decimalComma?: boolean;
+  /**
+   * Thousands separator inside numbers, as pandas `read_csv(thousands=...)`: `','` (`1,234.5`),
+   * `'.'` (`1.234,5`: implies `decimalComma`), `' '` (`1 234,5`) or `"'"` (`1'234.5`); whole
+   * 3-digit groups only (see `TextInferenceOptions.thousands` in core/data/columns.ts), each value
+   * reported as a coercion. Default none, except that a `;`-delimited file whose columns prove
+   * `1.234,56` (`detectDecimalComma`) is read with `.` (said in `notes`).
+   */
+  thousands?: ThousandsSeparator;
   /**
    * File encoding for {@link readCsvTable}; default `auto`: a UTF-8 or UTF-16 BOM decides, else
    * UTF-8 when the bytes are valid UTF-8, else Latin-1 (Windows-1252), reported in `notes`.
@@ -89,6 +101,10 @@ const SNIFF_RECORDS = 50;
  * - with `decimalComma`, numbers like `1,5` are read as 1.5 (one comma, no thousands separators),
  *   reported as a coercion; for `;`-delimited text the option defaults to what the whole columns
  *   prove (`detectDecimalComma`): `1,5` with no `2.5` elsewhere turns it on, said in `notes`;
+ *   `1.234,56` (`.` thousands groups and a decimal comma, unambiguous) also sets `thousands: '.'`;
+ * - with `thousands`, numbers like `1,234` / `12,345.67` (`','`) are read without the separator
+ *   (whole 3-digit groups only), reported as a coercion; without it, a text column whose values
+ *   are all numbers, some grouped, gets a note naming the option;
  * - each column's kind comes from all rows: `integer` if every non-missing value is an integer,
  *   else `float` if every one is a number, else `boolean` (true/false, any case), else `date`
  *   (YYYY-MM-DD, optionally with a time; kept as strings), else `string`;
@@ -162,10 +178,11 @@ export function typeColumns(header: readonly string[], fields: ReadonlyArray<rea
   const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
   const names = uniqueNames(header);
   const coercions: Coercion[] = [];
-  const detection = options.decimalComma === undefined && delimiter === ';' ? detectDecimalComma(fields, missing) : { decimalComma: options.decimalComma === true };
+  const detection = numberForm(fields, delimiter, missing, options);
   const decimalComma = detection.decimalComma;
+  const thousands = options.thousands ?? detection.thousands;
   const columns = fields.map((raw, c) => {
-    const { column, coercions: changed } = inferTextColumn(names[c]!.name, raw, { missing, decimalComma });
+    const { column, coercions: changed } = inferTextColumn(names[c]!.name, raw, { missing, decimalComma, ...(thousands === undefined ? {} : { thousands }) });
     coercions.push(...changed);
     const note = [names[c]!.note, column.note].filter((n) => n !== undefined).join('; ');
     return note.length > 0 ? { ...column, note } : column;
@@ -178,8 +195,36 @@ export function typeColumns(header: readonly string[], fields: ReadonlyArray<rea
     coercions,
     ...(options.source === undefined ? {} : { source: options.source }),
     ...(decimalComma ? { decimalComma } : {}),
+    ...(thousands === undefined ? {} : { thousands }),
     ...(detection.note === undefined ? {} : { notes: [detection.note] }),
   };
+}
+
+/**
+ * The decimal separator and thousands separator of a file's numbers: the options, checked against
+ * each other (`thousands: '.'` implies `decimalComma: true`, `','` implies `false`); with
+ * `decimalComma` unset, a `;`-delimited file's columns decide (`detectDecimalComma`; with a `' '`
+ * or `"'"` separator, on the values without it).
+ *
+ * @throws {StratumError} `CONNECTOR_CONFIG` for an unknown separator, or one that is also the decimal separator.
+ */
+function numberForm(fields: ReadonlyArray<readonly string[]>, delimiter: string, missing: ReadonlySet<string>, options: CsvReadOptions): DecimalCommaDetection {
+  const { thousands, decimalComma } = options;
+  if (thousands !== undefined && !THOUSANDS_SEPARATORS.includes(thousands)) {
+    throw new StratumError('CONNECTOR_CONFIG', `thousands must be one of ${THOUSANDS_SEPARATORS.map((t) => JSON.stringify(t)).join(', ')}, got ${JSON.stringify(thousands)}`, { detail: { field: 'thousands' } });
+  }
+  if ((thousands === ',' && decimalComma === true) || (thousands === '.' && decimalComma === false)) {
+    throw new StratumError('CONNECTOR_CONFIG', `thousands: ${JSON.stringify(thousands)} is also the decimal separator with decimalComma: ${String(decimalComma)}`, {
+      detail: { field: 'thousands' },
+      hint: thousands === ',' ? 'With decimal commas (1.234,56) the thousands separator is "." (or " ").' : 'Thousands "." (1.234,56) goes with decimalComma: true; leave decimalComma out.',
+    });
+  }
+  if (decimalComma !== undefined) return { decimalComma };
+  if (thousands === '.' || thousands === ',') return { decimalComma: thousands === '.' };
+  if (delimiter !== ';') return { decimalComma: false };
+  if (thousands === undefined) return detectDecimalComma(fields, missing);
+  const { decimalComma: detected, note } = detectDecimalComma(fields.map((raw) => raw.map((v) => v.split(thousands).join(''))), missing);
+  return { decimalComma: detected, ...(note === undefined ? {} : { note }) };
 }
 
 /**
@@ -257,9 +302,9 @@ export function decodeCsvBytes(bytes: Uint8Array, encoding: CsvEncoding | 'auto'
     if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: decode('utf-16le', bytes.subarray(2)), encoding: 'utf-16le', note: 'encoding: UTF-16LE (byte order mark)' };
     if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: decode('utf-16be', bytes.subarray(2)), encoding: 'utf-16be', note: 'encoding: UTF-16BE (byte order mark)' };
     if (isUtf8(bytes)) return { text: decode('utf-8', bytes), encoding: 'utf-8' };
-    return { text: decode('windows-1252', bytes), encoding: 'latin1', note: `${source} is not valid UTF-8: read as Latin-1 (Windows-1252); re-save it as UTF-8 or pass encoding if that is wrong` };
+    return { text: decodeWindows1252(bytes), encoding: 'latin1', note: `${source} is not valid UTF-8: read as Latin-1 (Windows-1252); re-save it as UTF-8 or pass encoding if that is wrong` };
   }
-  if (encoding === 'latin1') return { text: decode('windows-1252', bytes), encoding };
+  if (encoding === 'latin1') return { text: decodeWindows1252(bytes), encoding };
   try {
     const text = decode(encoding, bytes, true);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, encoding };
@@ -304,14 +349,42 @@ function stripTrailingBlankLines(text: string): string {
 
 /** Picks the delimiter whose first records agree best on a field count > 1 (see {@link parseCsv}). */
 export function sniffDelimiter(buffer: Buffer): string {
+  return pickDelimiter((delimiter) => sniffRecords(buffer, delimiter, SNIFF_RECORDS));
+}
+
+/**
+ * {@link sniffDelimiter} of a file from its first bytes: the same delimiter, or `undefined` when
+ * `prefix` may not hold the file's first 50 records whole for every candidate delimiter (a quoted
+ * field may span lines, so lines are not records).
+ *
+ * @param prefix - the file's first bytes (no BOM), ending at a line break
+ */
+export function sniffDelimiterOfPrefix(prefix: Buffer): string | undefined {
+  const parsed = new Map<string, string[][] | undefined>();
+  for (const delimiter of DELIMITER_CANDIDATES) {
+    // A 51st record parsed means the 50th ended inside the prefix.
+    const records = sniffRecords(prefix, delimiter, SNIFF_RECORDS + 1);
+    if (records === undefined || records.length <= SNIFF_RECORDS) return undefined;
+    parsed.set(delimiter, records.slice(0, SNIFF_RECORDS));
+  }
+  return pickDelimiter((delimiter) => parsed.get(delimiter));
+}
+
+/** The first `count` records of `buffer` split on `delimiter`, or `undefined` when csv-parse fails on them (e.g. an unclosed quote). */
+function sniffRecords(buffer: Buffer, delimiter: string, count: number): string[][] | undefined {
+  try {
+    return parse(buffer, { delimiter, skip_empty_lines: true, relax_quotes: true, relax_column_count: true, to: count });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sniffer's rule (see {@link parseCsv}) on each candidate's first records (`undefined`: the candidate failed to parse). */
+function pickDelimiter(recordsOf: (delimiter: string) => string[][] | undefined): string {
   let best = { delimiter: ',', agreeing: 0, width: 0 };
   for (const delimiter of DELIMITER_CANDIDATES) {
-    let records: string[][];
-    try {
-      records = parse(buffer, { delimiter, skip_empty_lines: true, relax_quotes: true, relax_column_count: true, to: SNIFF_RECORDS });
-    } catch {
-      continue; // e.g. an unclosed quote: the real parse reports it
-    }
+    const records = recordsOf(delimiter);
+    if (records === undefined) continue; // e.g. an unclosed quote: the real parse reports it
     const width = records[0]?.length ?? 0;
     if (width < 2) continue;
     const agreeing = records.filter((r) => r.length === width).length / records.length;
@@ -320,28 +393,8 @@ export function sniffDelimiter(buffer: Buffer): string {
   return best.delimiter;
 }
 
-/** Renames empty and repeated header names the way pandas does. */
-export function uniqueNames(header: readonly string[]): Array<{ name: string; note?: string }> {
-  const taken = new Set(header);
-  const seen = new Set<string>();
-  return header.map((raw, i) => {
-    let name = raw;
-    let note: string | undefined;
-    if (name.trim().length === 0) {
-      name = `Unnamed: ${i}`;
-      note = `header field ${i + 1} was empty; named "${name}"`;
-    }
-    if (seen.has(name)) {
-      let k = 1;
-      while (taken.has(`${name}.${k}`) || seen.has(`${name}.${k}`)) k++;
-      note = `header "${name}" repeats; renamed "${name}.${k}"`;
-      name = `${name}.${k}`;
-    }
-    seen.add(name);
-    taken.add(name);
-    return note === undefined ? { name } : { name, note };
-  });
-}
+/** Renames empty and repeated header names the way pandas does (shared by every connector: see connectors/common.ts). */
+export { uniqueNames };
 
 /** Turns a csv-parse error into a StratumError naming the source, the 1-based line and the field. */
 function csvError(error: unknown, at: { source: string; text: string; lastLine: number; header: string[] }): unknown {
@@ -353,9 +406,12 @@ function csvError(error: unknown, at: { source: string; text: string; lastLine: 
     const record = Array.isArray(error['record']) ? (error['record'] as unknown[]) : [];
     const got = record.length;
     const where = got > header.length ? `; extra field ${header.length + 1} holds ${JSON.stringify(String(record[header.length]))}` : `; ${fieldName(got)} and after are missing`;
-    return new StratumError('CSV_PARSE', `${source}: line ${recordLine}: expected ${header.length} fields like the header, found ${got}${where}`, {
-      detail: { path: source, line: recordLine, column: Math.min(got, header.length) + 1, columnKind: 'field', expected: header.length, actual: got },
-      hint: 'Quote fields that contain the delimiter, or fix the row so it has one value per header column.',
+    // Too few fields on the last line, with no line break after it: most likely a cut-off file.
+    const truncated = got < header.length && !/[\r\n]$/.test(at.text) && at.text.trimEnd().split(/\r\n|\n|\r/).length === recordLine;
+    const fields = (k: number): string => `${k} field${k === 1 ? '' : 's'}`;
+    return new StratumError('CSV_PARSE', `${source}: line ${recordLine}: expected ${fields(header.length)} like the header, found ${got}${where}${truncated ? ' (the last line, with no line break after it: truncated file?)' : ''}`, {
+      detail: { path: source, line: recordLine, column: Math.min(got, header.length) + 1, columnKind: 'field', expected: header.length, actual: got, ...(truncated ? { truncated } : {}) },
+      hint: truncated ? 'The file looks cut short: export or download it again.' : 'Quote fields that contain the delimiter, or fix the row so it has one value per header column.',
       cause: error,
     });
   }

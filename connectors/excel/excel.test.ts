@@ -5,8 +5,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import XLSX from 'xlsx';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StratumError } from '../../core/errors.ts';
+import { rejection } from '../../core/testing.ts';
 import { excelConnector } from './excel.ts';
 
 let dir = '';
@@ -103,5 +105,76 @@ describe('excel connector', () => {
     });
     expect((await excelConnector.preview({ path }, 2)).columns[0]!.values).toEqual([0, 1]);
     expect((await excelConnector.test({ path })).message).toMatch(/1 columns \(x\)/);
+  });
+
+  it('reads date1904="true" (what SheetJS writes) as the 1904 date system, like date1904="1"', async () => {
+    // Serial 45306 is 2024-01-15 in the 1900 system and 45306 + 1462 days = 2028-01-16 in the 1904
+    // system (Microsoft, "Date systems in Excel": 1904 serial 0 = 1900 serial 1462).
+    const sheetjs = (name: string): string => {
+      const ws = XLSX.utils.aoa_to_sheet([['day'], [0]]);
+      ws['A2'] = { t: 'n', v: 45306, z: 'yyyy-mm-dd' };
+      const wb = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(wb, ws, 'S');
+      wb.Workbook = { WBProps: { date1904: true } };
+      const path = join(dir, name);
+      XLSX.writeFile(wb, path);
+      return path;
+    };
+    const path = sheetjs('sheetjs-1904.xlsx');
+    const t = await excelConnector.load({ path });
+    expect(t.columns[0]!.values).toEqual(['2028-01-16']);
+    expect(t.coercions.find((c) => c.column === 'day')?.action).toMatch(/1904 date system/);
+  });
+
+  it('reads a formula without a cached result as missing, naming the cells and what to do', async () => {
+    const path = await workbook('uncached.xlsx', (wb) => {
+      const ws = wb.addWorksheet('s');
+      ws.addRow(['a', 'b', 'total']);
+      ws.addRow([2, 3, { formula: 'A2*B2' }]);
+      ws.addRow([4, 5, { formula: 'A3*B3', result: 20 }]);
+      ws.addRow([6, 7, { formula: 'A4*B4' }]);
+    });
+    const t = await excelConnector.load({ path });
+    const total = t.columns.find((c) => c.name === 'total')!;
+    expect(total).toMatchObject({ kind: 'integer', missing: 2, values: [null, 20, null] });
+    expect(total.note).toBe('formula without a cached result in C2, C4: open and save the workbook in Excel (or LibreOffice) so it stores the results');
+    expect(t.coercions.find((c) => c.column === 'total')).toMatchObject({ count: 2, examples: ['C2', 'C4'] });
+  });
+
+  it('says a headerRow past the end names the sheet\'s last row', async () => {
+    const path = await workbook('short.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Data');
+      ws.addRow(['x']);
+      ws.addRow([1]);
+      ws.addRow([2]);
+    });
+    const e = await rejection(excelConnector.load({ path, headerRow: 50 }));
+    expect(e.code).toBe('CONNECTOR_CONFIG');
+    expect(e.message).toBe(`${path} [Data]: headerRow 50 is past the sheet's last row (3)`);
+    expect(e.hint).toMatch(/from 1 to 3/);
+    expect((await excelConnector.load({ path, headerRow: 3 })).columns.map((c) => c.name)).toEqual(['2']);
+  });
+
+  it('reports blank rows skipped between data rows and merged cells filled with the top-left value', async () => {
+    const path = await workbook('gaps.xlsx', (wb) => {
+      const ws = wb.addWorksheet('s');
+      ws.getCell('A1').value = 'region';
+      ws.getCell('B1').value = 'sales';
+      ws.getCell('A2').value = 'north';
+      ws.mergeCells('A2:A4');
+      ws.getCell('B2').value = 1;
+      ws.getCell('B3').value = 2;
+      ws.getCell('B4').value = 3;
+      // row 5 blank
+      ws.getCell('A6').value = 'south';
+      ws.getCell('B6').value = 4;
+    });
+    const t = await excelConnector.load({ path });
+    expect(t.rowCount).toBe(4);
+    expect(t.columns.map((c) => c.values)).toEqual([['north', 'north', 'north', 'south'], [1, 2, 3, 4]]);
+    expect(t.coercions.find((c) => c.column === '(all columns)')).toMatchObject({ count: 1, examples: ['row 5'] });
+    expect(t.coercions.find((c) => c.column === '(all columns)')?.action).toMatch(/blank sheet row skipped \(rows 5\)/);
+    expect(t.coercions.find((c) => c.column === 'region')).toMatchObject({ count: 2, examples: ['A3 (= A2)', 'A4 (= A2)'] });
+    expect(t.columns[0]!.note).toBe('merged cells A3 (= A2), A4 (= A2) repeat the top-left cell\'s value');
   });
 });

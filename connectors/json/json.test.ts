@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StratumError } from '../../core/errors.ts';
 import type { DataTable } from '../../core/data/columns.ts';
+import { vegaDataset } from '../../core/datasets/vega.ts';
+import { rejection } from '../../core/testing.ts';
 import { jsonConnector, ndjsonConnector, parseJsonExact } from './json.ts';
 
 let dir = '';
@@ -105,3 +107,35 @@ describe('ndjson connector', () => {
     expect(e3.message).toMatch(/line 2 .*truncated/);
   });
 });
+
+describe('JSON and NDJSON messages that say what to do (issue #5)', () => {
+  it('lists the keys and the arrays of records of a top-level object (vega-datasets earthquakes.json, GeoJSON)', async () => {
+    // earthquakes.json is a FeatureCollection: keys type, metadata, features (1,707 objects), bbox.
+    const path = vegaDataset('earthquakes.json');
+    const e = await rejection(jsonConnector.load({ path }));
+    expect(e.code).toBe('SOURCE_FORMAT');
+    expect(e.message).toBe(`${path}: expected an array of records at the top level, found an object with keys type, metadata, features, bbox; arrays of records in it: "features" (1,707 records)`);
+    expect(e.hint).toBe('Set recordsPath to one of them, e.g. recordsPath: "features".');
+    expect((await jsonConnector.load({ path, recordsPath: 'features' })).rowCount).toBe(1707);
+    const nested = await file('nested.json', '{"meta": {"n": 2}, "data": {"items": [{"a": 1}, {"a": 2}], "tags": ["x"]}}');
+    expect((await rejection(jsonConnector.load({ path: nested }))).message).toMatch(/found an object with keys meta, data; arrays of records in it: "data.items" \(2 records\)$/);
+  });
+
+  it('does not call a complete NDJSON last line with NaN truncated, and says JSON has no NaN', async () => {
+    const path = await file('nan.ndjson', '{"a": 1}\n{"a": NaN}\n');
+    const e = await rejection(ndjsonConnector.load({ path }));
+    expect(e.message).toMatch(/line 2 is not valid JSON/);
+    expect(e.message).not.toMatch(/truncated/);
+    expect(e.hint).toBe("JSON has no NaN: write null for a missing number (pandas' to_json does).");
+    const cut = await file('cut.ndjson', '{"a": 1}\n{"a": 2, "b": "x');
+    const c = await rejection(ndjsonConnector.load({ path: cut }));
+    expect(c.message).toMatch(/line 2 is not valid JSON: .*\(last line, ends early: truncated file\?\)$/);
+  });
+
+  it('renames an empty key as CSV does an empty header (Unnamed: i)', async () => {
+    const path = await file('empty-key.json', '[{"": 1, "b": 2}]');
+    const t = await jsonConnector.load({ path });
+    expect(t.columns.map((c) => [c.name, c.note])).toEqual([['Unnamed: 0', 'header field 1 was empty; named "Unnamed: 0"'], ['b', undefined]]);
+  });
+});
+

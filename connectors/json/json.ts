@@ -7,10 +7,10 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { recordsToColumns, tableFromValueColumns } from '../../core/data/columns.ts';
+import { recordsToColumns, reportInfinities } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
-import { batchSize as checkBatchSize, checkFile, firstRows, validateConfig } from '../common.ts';
+import { batchSize as checkBatchSize, checkFile, firstRows, tableFromSourceColumns, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
 import { JSON_SCHEMA as jsonSchema, NDJSON_SCHEMA as ndjsonSchema } from '../schemas.ts';
@@ -102,12 +102,36 @@ function jsonError(error: unknown, text: string, source: string): unknown {
     line = text.split('\n').length;
   }
   const truncated = atEnd;
+  const nonJson = /(?:^|[\s,:[])(?:-?Infinity|NaN)(?=[\s,\]}]|$)/.exec(text)?.[0].replace(/^[\s,:[]/, '');
   const where = line === undefined ? '' : `: line ${line}${column === undefined ? '' : `, column ${column}`}`;
   return new StratumError('SOURCE_FORMAT', `${source} is not valid JSON${where}: ${error.message}${truncated ? ' (the text ends early: truncated?)' : ''}`, {
-    detail: { path: source, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column, columnKind: 'character' }) },
-    hint: truncated ? 'The file or response looks cut short; fetch or save it again.' : 'Fix the JSON at that position.',
+    detail: { path: source, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column, columnKind: 'character' }), ...(truncated ? { truncated } : {}) },
+    hint: truncated ? 'The file or response looks cut short; fetch or save it again.' : nonJson !== undefined ? `JSON has no ${nonJson}: write null for a missing number (pandas' to_json does).` : 'Fix the JSON at that position.',
     cause: error,
   });
+}
+
+/**
+ * Dot paths (under `prefix`) of the arrays of objects inside `value`, breadth first down to
+ * `depth` levels, at most 10: where the records of a JSON document may be (e.g. `features` of a
+ * GeoJSON FeatureCollection).
+ */
+function recordArrays(value: object, prefix: string, depth: number): Array<{ path: string; length: number }> {
+  const found: Array<{ path: string; length: number }> = [];
+  let level: Array<{ path: string; value: object }> = [{ path: prefix.replace(/\.$/, ''), value }];
+  for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+    const next: Array<{ path: string; value: object }> = [];
+    for (const node of level) {
+      for (const [key, child] of Object.entries(node.value)) {
+        const path = node.path === '' ? key : `${node.path}.${key}`;
+        if (Array.isArray(child)) {
+          if (child.length > 0 && child.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) && found.length < 10) found.push({ path, length: child.length });
+        } else if (typeof child === 'object' && child !== null && !key.includes('.')) next.push({ path, value: child });
+      }
+    }
+    level = next;
+  }
+  return found;
 }
 
 /**
@@ -131,9 +155,16 @@ export function recordsAt(value: unknown, path: string | undefined, source: stri
     current = (current as Record<string, unknown>)[key];
   }
   if (!Array.isArray(current)) {
-    throw new StratumError('SOURCE_FORMAT', `${source}: expected an array of records at ${path ? `"${path}"` : 'the top level'}, found ${current === null ? 'null' : typeof current}`, {
-      detail: { path: source, field: path ?? '' },
-      hint: 'Set the records path to the array, e.g. "data.items".',
+    const here = path ? `"${path}"` : 'the top level';
+    const object = typeof current === 'object' && current !== null ? current : undefined;
+    const isObject = object !== undefined;
+    const keys = object === undefined ? [] : Object.keys(object);
+    const arrays = object === undefined ? [] : recordArrays(object, path ? `${path}.` : '', 3);
+    const found = isObject ? `an object with keys ${keys.slice(0, 20).join(', ')}${keys.length > 20 ? ', ...' : ''}` : current === null ? 'null' : typeof current;
+    const listed = arrays.map((a) => `"${a.path}" (${a.length.toLocaleString('en')} records)`).join(', ');
+    throw new StratumError('SOURCE_FORMAT', `${source}: expected an array of records at ${here}, found ${found}${arrays.length > 0 ? `; arrays of records in it: ${listed}` : ''}`, {
+      detail: { path: source, field: path ?? '', keys: keys.slice(0, 20), recordPaths: arrays.map((a) => a.path) },
+      hint: arrays.length > 0 ? `Set recordsPath to one of them, e.g. recordsPath: "${arrays[0]!.path}".` : isObject ? `No array of records found: set recordsPath to the key holding one (keys: ${keys.slice(0, 20).join(', ')}).` : 'Point recordsPath at an array of records.',
     });
   }
   const bad = current.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
@@ -146,9 +177,13 @@ export function recordsAt(value: unknown, path: string | undefined, source: stri
   return current as Array<Record<string, unknown>>;
 }
 
-/** Typed table from JSON records (see `inferValueColumn`; JSON strings are never re-typed as numbers). */
+/**
+ * Typed table from JSON records (see `inferValueColumn`; JSON strings are never re-typed as
+ * numbers). A number beyond ±1.8e308 (`1e400`), which `JSON.parse` reads as ±Infinity, is reported
+ * as a coercion with the count per column (`reportInfinities`).
+ */
 export function recordsToTable(records: ReadonlyArray<Record<string, unknown>>, source: string): DataTable {
-  return tableFromValueColumns(recordsToColumns(records), { source });
+  return reportInfinities(tableFromSourceColumns(recordsToColumns(records), { source }), 'number beyond ±1.8e308 (a 64-bit float) read as ±Infinity');
 }
 
 
@@ -185,9 +220,12 @@ function ndjsonRecord(line: string, lineNo: number, path: string, last: boolean)
     value = parseJsonExact(line, path);
   } catch (error) {
     const cause = error instanceof StratumError ? (error.cause as Error | undefined) : undefined;
-    throw new StratumError('SOURCE_FORMAT', `${path}: line ${lineNo} is not valid JSON: ${cause?.message ?? (error as Error).message}${last ? ' (last line: truncated file?)' : ''}`, {
+    // Only a last line that ends early (unclosed object or string) looks cut off.
+    const truncated = last && error instanceof StratumError && error.detail['truncated'] === true;
+    const hint = error instanceof StratumError && error.hint !== undefined && /JSON has no/.test(error.hint) ? error.hint : undefined;
+    throw new StratumError('SOURCE_FORMAT', `${path}: line ${lineNo} is not valid JSON: ${cause?.message ?? (error as Error).message}${truncated ? ' (last line, ends early: truncated file?)' : ''}`, {
       detail: { path, line: lineNo },
-      hint: 'Fix that line; each line must hold one complete JSON object.',
+      hint: truncated ? 'The file looks cut short: save or download it again.' : (hint ?? 'Fix that line; each line must hold one complete JSON object.'),
       cause: error,
     });
   }

@@ -76,18 +76,33 @@ describe('parquet connector', () => {
 
   it('reads vega-datasets flights-3m.parquet (ZSTD, written by Polars): row count from the metadata, first rows as Polars reads them', async () => {
     // Reference: nodejs-polars 0.24.1 (Rust parquet reader, its own ZSTD), run once:
-    // pl.readParquet(flights).shape -> 3000000 x 5; head(5) -> the rows below (date as Datetime(us), UTC).
+    // pl.readParquet(flights).shape -> 3000000 x 5; head(5) -> the rows below (date as Datetime(us)
+    // with no time zone: the file says TIMESTAMP(isAdjustedToUTC = false), so the text has no Z).
     const flights = vegaDataset('flights-3m.parquet');
     expect((await parquetConnector.test({ path: flights })).message).toMatch(/: 3,000,000 rows, 11 row group\(s\), columns date, delay, distance, origin, destination$/);
     const t = await parquetConnector.preview({ path: flights }, 5);
     expect(t.columns.map((c) => [c.name, c.kind])).toEqual([['date', 'date'], ['delay', 'integer'], ['distance', 'integer'], ['origin', 'string'], ['destination', 'string']]);
     expect(t.columns.map((c) => c.values)).toEqual([
-      new Array(5).fill('2001-01-01T00:01:00.000Z'),
+      new Array(5).fill('2001-01-01T00:01:00'),
       [33, 19, 14, -13, 1],
       [2176, 215, 405, 2345, 75],
       ['LAS', 'ATL', 'MCI', 'ANC', 'RIC'],
       ['PHL', 'SAV', 'MDW', 'LAX', 'ORF'],
     ]);
+  });
+
+  it('writes naive timestamps without a zone and UTC-adjusted ones with Z (fixture written by Polars)', async () => {
+    // Polars writes Datetime('ms') as TIMESTAMP(isAdjustedToUTC = false) and Datetime('ms', 'UTC') as
+    // TIMESTAMP(isAdjustedToUTC = true); the wall-clock values are 2012-01-01 10:00 and 10:30:05.250.
+    const ms = [Date.UTC(2012, 0, 1, 10), Date.UTC(2012, 0, 1, 10, 30, 5, 250), null];
+    const file = join(dir, 'timestamps.parquet');
+    pl.DataFrame({ ms }).select(pl.col('ms').cast(pl.Datetime('ms')).alias('naive'), pl.col('ms').cast(pl.Datetime('ms')).dt.replaceTimeZone('UTC').alias('utc')).writeParquet(file);
+    const t = await parquetConnector.load({ path: file });
+    expect(t.columns.map((c) => [c.name, c.kind, c.values])).toEqual([
+      ['naive', 'date', ['2012-01-01T10:00:00', '2012-01-01T10:30:05.250', null]],
+      ['utc', 'date', ['2012-01-01T10:00:00.000Z', '2012-01-01T10:30:05.250Z', null]],
+    ]);
+    expect(t.coercions.map((c) => c.action)).toEqual(['date/time written as ISO-8601 text (no time zone: wall-clock time)', 'date/time written as ISO-8601 text']);
   });
 
   it('reads files compressed with ZSTD, Snappy, Brotli, GZIP, LZ4 and none (fixtures written by Polars)', async () => {
@@ -104,4 +119,35 @@ describe('parquet connector', () => {
       expect(t.columns.map((c) => c.values), codec).toEqual([[1, 2, null, 4], [0.5, null, -1.25, 1e6], ['a', 'é', null, 'long text '.repeat(20)]]);
     }
   });
+
+  it('reports infinite floats (inf) as a coercion with their count, in load and batches', async () => {
+    const file = join(dir, 'inf.parquet');
+    pl.DataFrame({ x: [1.5, Infinity, -Infinity, Infinity, 2], y: [1, 2, 3, 4, 5] }).writeParquet(file);
+    const t = await parquetConnector.load({ path: file });
+    expect(t.columns[0]!.values).toEqual([1.5, Infinity, -Infinity, Infinity, 2]);
+    expect(t.coercions).toEqual([expect.objectContaining({ column: 'x', count: 3, examples: ['Infinity', '-Infinity'] })]);
+    const batches = [];
+    for await (const b of parquetConnector.batches!({ path: file }, { batchSize: 2 })) batches.push(b.coercions.map((c) => [c.column, c.count]));
+    expect(batches).toEqual([[['x', 1]], [['x', 2]], []]);
+  });
+
+  it('types an empty or all-null column by its Parquet type, keeps whole-number DOUBLEs float (fixtures by hyparquet-writer)', async () => {
+    const empty = join(dir, 'empty.parquet');
+    await writeFile(empty, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'n', data: [], type: 'INT32' }, { name: 'x', data: [], type: 'DOUBLE' }, { name: 's', data: [], type: 'STRING' }] })));
+    const t = await parquetConnector.load({ path: empty });
+    expect(t.columns.map((c) => [c.name, c.kind, c.dtype])).toEqual([['n', 'integer', 'int32'], ['x', 'float', 'float32'], ['s', 'string', 'string']]);
+    const whole = join(dir, 'whole.parquet');
+    await writeFile(whole, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1, 2], type: 'DOUBLE' }, { name: 'n', data: [null, null], type: 'INT32' }] })));
+    const w = await parquetConnector.load({ path: whole });
+    expect(w.columns.map((c) => [c.name, c.kind, c.values])).toEqual([['x', 'float', [1, 2]], ['n', 'integer', [null, null]]]);
+  });
+
+  it('refuses two columns of one name (they cannot be read apart) instead of mixing their values', async () => {
+    const dup = join(dir, 'dup.parquet');
+    await writeFile(dup, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'a', data: [1, 2], type: 'INT32' }, { name: 'a', data: [3, 4], type: 'INT32' }, { name: 'b', data: [5, 6], type: 'INT32' }] })));
+    const e = await failure(parquetConnector.load({ path: dup }));
+    expect(e.code).toBe('SOURCE_FORMAT');
+    expect(e.message).toBe(`${dup}: 2 columns are named "a" (positions 1, 2); they cannot be read apart`);
+  });
 });
+

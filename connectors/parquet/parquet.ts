@@ -4,16 +4,19 @@
  *
  * Parquet is typed already; values map as: INT32/FLOAT/DOUBLE -> numbers; INT64 -> `bigint` from
  * hyparquet, a number when within ±(2^53-1), else exact text (reported); BOOLEAN -> booleans;
- * strings -> strings; DATE/TIMESTAMP -> ISO text (kind `date`); nested -> JSON text (reported).
+ * strings -> strings; DATE/TIMESTAMP -> ISO text (kind `date`): a DATE as `YYYY-MM-DD`, a
+ * TIMESTAMP without a zone (`isAdjustedToUTC = false`, what pandas writes for a naive
+ * `datetime64`, and INT96) as wall-clock `YYYY-MM-DDTHH:MM:SS[.sss]` with no zone, a UTC-adjusted
+ * one with `Z` (see {@link parquetTimestampZone}); nested -> JSON text (reported).
  */
 import * as zlib from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { compressors as hyparquetCompressors } from 'hyparquet-compressors';
 import type { AsyncBuffer, Compressors, FileMetaData } from 'hyparquet';
-import { tableFromValueColumns } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
+import { reportInfinities } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
-import { batchSize as checkBatchSize, checkFile, validateConfig } from '../common.ts';
+import { batchSize as checkBatchSize, checkFile, tableFromSourceColumns, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
 import { PARQUET_SCHEMA as schema } from '../schemas.ts';
@@ -64,6 +67,15 @@ async function openParquet(config: ParquetConfig): Promise<Opened> {
     });
   }
   const top = topLevelNames(metadata);
+  const repeated = top.find((name, k) => top.indexOf(name) !== k);
+  if (repeated !== undefined) {
+    // hyparquet hands out column chunks by name: two columns of one name cannot be told apart.
+    const positions = top.flatMap((name, k) => (name === repeated ? [k + 1] : []));
+    throw new StratumError('SOURCE_FORMAT', `${c.path}: ${positions.length} columns are named "${repeated}" (positions ${positions.join(', ')}); they cannot be read apart`, {
+      detail: { path: c.path, field: repeated, columns: top },
+      hint: 'Rewrite the file with unique column names (e.g. pyarrow: table.rename_columns([...]); pandas refuses to write repeated names).',
+    });
+  }
   const columns = c.columns ?? top;
   const unknown = columns.filter((name) => !top.includes(name));
   if (unknown.length > 0) {
@@ -75,9 +87,9 @@ async function openParquet(config: ParquetConfig): Promise<Opened> {
   return { file, metadata, columns };
 }
 
-/** Names of the top-level fields of the schema (children of the root). */
-function topLevelNames(metadata: FileMetaData): string[] {
-  const names: string[] = [];
+/** The top-level fields of the schema (children of the root). */
+function topLevelElements(metadata: FileMetaData): Array<FileMetaData['schema'][number]> {
+  const top: Array<FileMetaData['schema'][number]> = [];
   const elements = metadata.schema;
   let i = 1;
   const skip = (): void => {
@@ -87,15 +99,66 @@ function topLevelNames(metadata: FileMetaData): string[] {
   };
   const rootChildren = elements[0]?.num_children ?? 0;
   for (let k = 0; k < rootChildren && i < elements.length; k++) {
-    names.push(elements[i]!.name);
+    top.push(elements[i]!);
     skip();
   }
-  return names;
+  return top;
+}
+
+/** Names of the top-level fields of the schema (children of the root). */
+function topLevelNames(metadata: FileMetaData): string[] {
+  return topLevelElements(metadata).map((e) => e.name);
+}
+
+/**
+ * Whether a top-level column holds timestamps without a zone (`naive`: written as wall-clock text
+ * without `Z`, see `isoDate` in core/data/columns.ts) or instants (`utc`). Per the Parquet spec
+ * (LogicalTypes.md): `TIMESTAMP(isAdjustedToUTC = false)` is a local (naive) timestamp, `true` an
+ * instant in UTC; the legacy `TIMESTAMP_MILLIS`/`TIMESTAMP_MICROS` converted types are UTC; `INT96`
+ * (Impala/Spark/older pandas) is naive, as pandas and pyarrow read it.
+ */
+export function parquetTimestampZone(element: FileMetaData['schema'][number]): 'utc' | 'naive' {
+  const logical = element.logical_type;
+  if (logical?.type === 'TIMESTAMP') return logical.isAdjustedToUTC ? 'utc' : 'naive';
+  return element.type === 'INT96' ? 'naive' : 'utc';
+}
+
+/**
+ * The kind a top-level column's Parquet type declares, used when its values cannot tell (no value,
+ * or whole numbers in a FLOAT/DOUBLE column; see `tableFromSourceColumns`): INT32/INT64 without a
+ * date/time logical type -> `integer`, FLOAT/DOUBLE and DECIMAL -> `float`, BOOLEAN -> `boolean`,
+ * STRING (UTF8) -> `string`; `undefined` for dates, times, nested and other types.
+ */
+export function parquetDeclaredKind(element: FileMetaData['schema'][number]): 'integer' | 'float' | 'boolean' | 'string' | undefined {
+  if ((element.num_children ?? 0) > 0) return undefined;
+  const logical = element.logical_type?.type;
+  const converted = element.converted_type;
+  if (logical === 'DECIMAL' || converted === 'DECIMAL' || logical === 'FLOAT16') return 'float';
+  if (logical === 'STRING' || converted === 'UTF8') return 'string';
+  if (logical !== undefined && logical !== 'INTEGER') return undefined;
+  if (converted !== undefined && !/^U?INT_/.test(converted)) return undefined;
+  switch (element.type) {
+    case 'INT32':
+    case 'INT64':
+      return 'integer';
+    case 'FLOAT':
+    case 'DOUBLE':
+      return 'float';
+    case 'BOOLEAN':
+      return 'boolean';
+    default:
+      return undefined;
+  }
 }
 
 async function readRows(path: string, opened: Opened, rowStart: number, rowEnd: number): Promise<DataTable> {
   const n = Math.max(0, rowEnd - rowStart);
-  const data = opened.columns.map((name) => ({ name, values: new Array<unknown>(n).fill(null) }));
+  const elements = new Map(topLevelElements(opened.metadata).map((e) => [e.name, e]));
+  const data = opened.columns.map((name) => {
+    const element = elements.get(name);
+    const declared = element === undefined ? undefined : parquetDeclaredKind(element);
+    return { name, values: new Array<unknown>(n).fill(null), timestamps: element === undefined ? 'utc' as const : parquetTimestampZone(element), ...(declared === undefined ? {} : { declared }) };
+  });
   const index = new Map(opened.columns.map((name, k) => [name, k]));
   if (n > 0) {
     try {
@@ -125,7 +188,7 @@ async function readRows(path: string, opened: Opened, rowStart: number, rowEnd: 
       });
     }
   }
-  return tableFromValueColumns(data, { source: path });
+  return reportInfinities(tableFromSourceColumns(data, { source: path }), 'infinite float in the file (inf), kept as ±Infinity');
 }
 
 /** Parquet files. */

@@ -91,6 +91,18 @@ describe('postgres connector', () => {
   it('refuses a password written in clear in the config', async () => {
     const e = await failure(postgresConnector.test({ ...base, password: 'hunter2' as never }, { secrets }));
     expect(e.code).toBe('CONNECTOR_CONFIG');
-    expect(e.message).toMatch(/password/);
+    expect(e.message).toBe("postgres config: /password takes a stored secret reference { secret: 'NAME' }, not the value itself: store the value once with `stratum secrets set NAME` (it prompts for it), then give password: { secret: 'NAME' }");
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('renames repeated result column names (a, a.1) and types empty or whole-number columns by their declared type', async () => {
+    const query = (sql: string): PostgresConfig => ({ ...base, table: undefined, query: sql }) as PostgresConfig;
+    const dup = await postgresConnector.load(query('SELECT 1 AS a, 2 AS a, 3 AS b'), { secrets });
+    expect(dup.columns.map((c) => [c.name, c.values])).toEqual([['a', [1]], ['a.1', [2]], ['b', [3]]]);
+    expect(dup.columns[1]!.note).toBe('header "a" repeats; renamed "a.1"');
+    const empty = await postgresConnector.load(query('SELECT 1::int4 AS n, 1.5::float8 AS x, true AS ok WHERE false'), { secrets });
+    expect(empty.columns.map((c) => [c.name, c.kind])).toEqual([['n', 'integer'], ['x', 'float'], ['ok', 'boolean']]);
+    const whole = await postgresConnector.load(query('SELECT x::float8 AS x FROM (VALUES (1), (2)) AS v(x)'), { secrets });
+    expect(whole.columns[0]).toMatchObject({ kind: 'float', values: [1, 2] });
   });
 });

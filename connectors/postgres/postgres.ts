@@ -13,11 +13,10 @@
  * The password is a `{ secret }` reference, resolved from the secret store when connecting.
  */
 import pg from 'pg';
-import { tableFromValueColumns } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
 import type { SecretRef } from '../../core/secrets/secrets.ts';
-import { batchSize as checkBatchSize, secretValue, validateConfig } from '../common.ts';
+import { batchSize as checkBatchSize, secretValue, tableFromSourceColumns, validateConfig } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorContext, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
 import { POSTGRES_SCHEMA as schema } from '../schemas.ts';
@@ -163,9 +162,25 @@ function sqlOf(c: PostgresConfig): string {
   return c.query ?? `SELECT * FROM ${quoteIdent(c.table!)}`;
 }
 
-function toTable(result: { fields: Array<{ name: string }>; rows: unknown[][] }, source: string): DataTable {
-  const columns = result.fields.map((f, k) => ({ name: f.name, values: result.rows.map((r) => r[k]) }));
-  return tableFromValueColumns(columns, { source });
+/**
+ * Kind of a result column from its type OID (pg_type: int2 21, int4 23, int8 20 -> integer;
+ * float4 700, float8 701, numeric 1700 -> float; bool 16 -> boolean; text 25, varchar 1043,
+ * bpchar 1042 -> string); used when the values cannot tell (see `tableFromSourceColumns`).
+ */
+export function postgresDeclaredKind(oid: number): 'integer' | 'float' | 'boolean' | 'string' | undefined {
+  if (oid === 20 || oid === 21 || oid === 23) return 'integer';
+  if (oid === 700 || oid === 701 || oid === OID.numeric) return 'float';
+  if (oid === 16) return 'boolean';
+  if (oid === 25 || oid === 1043 || oid === 1042) return 'string';
+  return undefined;
+}
+
+function toTable(result: { fields: Array<{ name: string; dataTypeID?: number }>; rows: unknown[][] }, source: string): DataTable {
+  const columns = result.fields.map((f, k) => {
+    const declared = f.dataTypeID === undefined ? undefined : postgresDeclaredKind(f.dataTypeID);
+    return { name: f.name, values: result.rows.map((r) => r[k]), ...(declared === undefined ? {} : { declared }) };
+  });
+  return tableFromSourceColumns(columns, { source });
 }
 
 async function run(config: PostgresConfig, context: ConnectorContext | undefined, limit: number | undefined): Promise<DataTable> {
@@ -173,7 +188,7 @@ async function run(config: PostgresConfig, context: ConnectorContext | undefined
   try {
     const sql = limit === undefined ? sqlOf(c) : `SELECT * FROM (${sqlOf(c)}) AS stratum_preview LIMIT ${Math.max(0, Math.floor(limit))}`;
     const result = await client.query({ text: sql, rowMode: 'array' });
-    return toTable(result as unknown as { fields: Array<{ name: string }>; rows: unknown[][] }, `${c.table ?? 'query'} @ ${where(c)}`);
+    return toTable(result as unknown as { fields: Array<{ name: string; dataTypeID?: number }>; rows: unknown[][] }, `${c.table ?? 'query'} @ ${where(c)}`);
   } catch (error) {
     throw error instanceof StratumError ? error : pgError(error, c);
   } finally {
@@ -212,7 +227,7 @@ export const postgresConnector: Connector<PostgresConfig> = {
       await client.query('BEGIN READ ONLY');
       await client.query(`DECLARE stratum_cursor NO SCROLL CURSOR FOR ${sqlOf(c)}`);
       for (;;) {
-        const result = (await client.query({ text: `FETCH ${size} FROM stratum_cursor`, rowMode: 'array' })) as unknown as { fields: Array<{ name: string }>; rows: unknown[][] };
+        const result = (await client.query({ text: `FETCH ${size} FROM stratum_cursor`, rowMode: 'array' })) as unknown as { fields: Array<{ name: string; dataTypeID?: number }>; rows: unknown[][] };
         if (result.rows.length === 0) break;
         yield toTable(result, source);
         if (result.rows.length < size) break;

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StratumError } from '../../core/errors.ts';
 import type { DataTable } from '../../core/data/columns.ts';
+import { dataTableToDataFrame } from '../../core/data/frame.ts';
 import { sqliteConnector } from './sqlite.ts';
 
 let dir = '';
@@ -73,4 +74,29 @@ describe('sqlite connector', () => {
     expect(e2.code).toBe('SOURCE_FORMAT');
     expect(e2.message).toContain(cut);
   });
+
+  it('renames repeated column names of a query as CSV does (a, a.1), so the DataFrame builds', async () => {
+    const t = await sqliteConnector.load({ path, query: 'SELECT 1 AS a, 2 AS a, 3 AS b' });
+    expect(t.columns.map((c) => [c.name, c.values, c.note])).toEqual([['a', [1], undefined], ['a.1', [2], 'header "a" repeats; renamed "a.1"'], ['b', [3], undefined]]);
+    const df = dataTableToDataFrame(t);
+    expect(df.columns).toEqual(['a', 'a.1', 'b']);
+    expect(df['a.1'].values).toEqual([2]);
+  });
+
+  it('types columns by their declared SQL type when the values cannot tell: empty INTEGER, REAL 1.0 and 2.0', async () => {
+    const typed = join(dir, 'typed.db');
+    const db = new Database(typed);
+    db.exec(`CREATE TABLE none (n INTEGER, x REAL, s TEXT);
+      CREATE TABLE whole (x REAL, n INTEGER, v NUMERIC);
+      INSERT INTO whole VALUES (1.0, 1, 1), (2.0, 2, 2.5);`);
+    db.close();
+    const none = await sqliteConnector.load({ path: typed, table: 'none' });
+    expect(none.columns.map((c) => [c.name, c.kind, c.dtype])).toEqual([['n', 'integer', 'int32'], ['x', 'float', 'float32'], ['s', 'string', 'string']]);
+    expect(none.columns[0]!.note).toBe('integer as declared by the source (no values to infer from)');
+    const whole = await sqliteConnector.load({ path: typed, table: 'whole' });
+    expect(whole.columns.map((c) => [c.name, c.kind, c.values])).toEqual([['x', 'float', [1, 2]], ['n', 'integer', [1, 2]], ['v', 'float', [1, 2.5]]]);
+    // A query's expression has no declared type: REAL storage (1.0) still means float.
+    expect((await sqliteConnector.load({ path: typed, query: 'SELECT 1.0 AS r, 1 AS i' })).columns.map((c) => c.kind)).toEqual(['float', 'integer']);
+  });
 });
+

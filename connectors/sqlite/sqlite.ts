@@ -5,10 +5,10 @@
  * text (reported). SQLite has no date type: ISO-8601 text columns get kind `date`.
  */
 import Database from 'better-sqlite3';
-import { tableFromValueColumns } from '../../core/data/columns.ts';
 import type { DataTable } from '../../core/data/columns.ts';
 import { StratumError } from '../../core/errors.ts';
-import { batchSize as checkBatchSize, checkFile, validateConfig } from '../common.ts';
+import { batchSize as checkBatchSize, checkFile, tableFromSourceColumns, validateConfig } from '../common.ts';
+import type { SourceColumn } from '../common.ts';
 import type { BatchOptions, Connector, ConnectorTestResult } from '../types.ts';
 import { DEFAULT_BATCH_SIZE } from '../types.ts';
 import { SQLITE_SCHEMA as schema } from '../schemas.ts';
@@ -71,10 +71,39 @@ function prepare(db: Database.Database, c: SqliteConfig): Database.Statement {
   }
 }
 
+/**
+ * The kind a column's declared SQL type gives, by SQLite's type affinity rules
+ * (https://www.sqlite.org/datatype3.html section 3.1: a type containing INT has INTEGER affinity;
+ * CHAR, CLOB or TEXT: TEXT; REAL, FLOA or DOUB: REAL); `undefined` for NUMERIC and BLOB affinity
+ * and for expressions (no declared type).
+ */
+export function sqliteDeclaredKind(declaredType: string | null): 'integer' | 'float' | 'string' | undefined {
+  if (declaredType === null) return undefined;
+  const t = declaredType.toUpperCase();
+  if (t.includes('INT')) return 'integer';
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'string';
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'float';
+  return undefined;
+}
+
+/**
+ * A batch's columns with their declared kinds: the SQL type's affinity, else `float` when every
+ * value present is stored as REAL (safeIntegers gives INTEGER storage as `bigint`, REAL as
+ * `number`), so `SELECT 1.0` stays a float.
+ */
+function sourceColumns(names: readonly string[], declared: ReadonlyArray<'integer' | 'float' | 'string' | undefined>, values: ReadonlyArray<readonly unknown[]>): SourceColumn[] {
+  return names.map((name, k) => {
+    const v = values[k]!;
+    const kind = declared[k] ?? (v.some((x) => typeof x === 'number') && v.every((x) => x === null || typeof x === 'number') ? 'float' : undefined);
+    return { name, values: v, ...(kind === undefined ? {} : { declared: kind }) };
+  });
+}
+
 /** Reads up to `limit` rows per yielded table, `batch` rows at a time. */
 function* readBatches(db: Database.Database, c: SqliteConfig, batch: number, limit: number): Generator<DataTable> {
   const stmt = prepare(db, c);
   const names = stmt.columns().map((col) => col.name);
+  const declared = stmt.columns().map((col) => sqliteDeclaredKind(col.type));
   let columns = names.map((name) => ({ name, values: [] as unknown[] }));
   let rows = 0;
   let total = 0;
@@ -96,12 +125,12 @@ function* readBatches(db: Database.Database, c: SqliteConfig, batch: number, lim
     rows++;
     total++;
     if (rows === batch) {
-      yield tableFromValueColumns(columns, { source: c.path });
+      yield tableFromSourceColumns(sourceColumns(names, declared, columns.map((col) => col.values)), { source: c.path });
       columns = names.map((name) => ({ name, values: [] as unknown[] }));
       rows = 0;
     }
   }
-  if (rows > 0 || total === 0) yield tableFromValueColumns(columns, { source: c.path });
+  if (rows > 0 || total === 0) yield tableFromSourceColumns(sourceColumns(names, declared, columns.map((col) => col.values)), { source: c.path });
 }
 
 async function readAll(config: SqliteConfig, limit: number): Promise<DataTable> {

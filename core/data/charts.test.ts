@@ -57,6 +57,48 @@ describe('histogramChart', () => {
   });
 });
 
+describe('infinite values', () => {
+  const inf = table({ x: [1, 2, 2, 3, Infinity, -Infinity], y: [1, 2, 3, 4, 5, Infinity], t: [0, 1, 2, 3, 4, 5] });
+
+  it('histogram: bins the finite values and says how many infinite ones were left out', () => {
+    // finite 1 2 2 3 over edges [1, 2, 3]: [1, 2) holds 1, [2, 3] holds 2 2 3
+    const f = histogramChart(inf, { column: 'x', bins: 2 });
+    expect(traces(f)[0]).toMatchObject({ x: [1.5, 2.5], y: [1, 3], width: [1, 1] });
+    expect(titleText(f)).toBe('Distribution of x<br><sup>2 infinite values of x left out</sup>');
+    expect(JSON.stringify(f)).not.toContain('null');
+  });
+
+  it('scatter, line and box leave them out and say so', () => {
+    expect(titleText(scatterChart(inf, { x: 'x', y: 'y' }))).toBe('y vs x<br><sup>2 rows with an infinite x or y left out</sup>');
+    const line = lineChart(inf, { x: 't', y: 'y' });
+    expect(traces(line)[0]!.y).toEqual([1, 2, 3, 4, 5, null]);
+    expect(titleText(line)).toBe('y over t<br><sup>1 infinite value of y left out (gaps)</sup>');
+    expect(titleText(lineChart(inf, { x: 'x', y: 't' }))).toBe('t over x<br><sup>2 infinite values of x left out</sup>');
+    const box = boxChart(inf, { y: 'x' });
+    expect(traces(box)[0]).toMatchObject({ q1: [1.5], median: [2], q3: [2.5], mean: [2] }); // plotly linear quartiles of 1 2 2 3: ranks 0.5, 1.5, 2.5
+    expect(titleText(box)).toBe('Distribution of x<br><sup>2 infinite values of x left out</sup>');
+  });
+});
+
+describe('line chart time zones', () => {
+  it('draws date/times that mix zones at their UTC instant (Plotly ignores zones) and says so', () => {
+    // 12:00+05:30 is 06:30Z; the naive 07:00 is UTC wall-clock time: order 06:00Z, 06:30Z, 07:00.
+    const t = table({ t: ['2024-01-02T12:00:00+05:30', '2024-01-02T06:00:00Z', '2024-01-02T07:00:00'], v: [2, 1, 3] });
+    const f = lineChart(t, { x: 't', y: 'v' });
+    expect(traces(f)[0]).toMatchObject({ x: ['2024-01-02T06:00:00Z', '2024-01-02T06:30:00.000Z', '2024-01-02T07:00:00'], y: [1, 2, 3] });
+    expect(titleText(f)).toBe('v over t<br><sup>t mixes time zones (+05:30, UTC): drawn in UTC</sup>');
+  });
+
+  it('keeps one zone, or UTC and naive values, as written', () => {
+    const one = lineChart(table({ t: ['2024-01-02T11:00:00+0530', '2024-01-02T10:00:00+0530'], v: [2, 1] }), { x: 't', y: 'v' });
+    expect(traces(one)[0]!.x).toEqual(['2024-01-02T10:00:00+0530', '2024-01-02T11:00:00+0530']);
+    expect(titleText(one)).toBe('v over t');
+    const utc = lineChart(table({ t: ['2024-01-02T07:00:00', '2024-01-02T06:00:00Z'], v: [2, 1] }), { x: 't', y: 'v' });
+    expect(traces(utc)[0]!.x).toEqual(['2024-01-02T06:00:00Z', '2024-01-02T07:00:00']);
+    expect(titleText(utc)).toBe('v over t');
+  });
+});
+
 describe('scatterChart', () => {
   it('plots complete rows, notes the left-out ones, and fits the least-squares line on them', () => {
     // Complete rows: (1,2) (2,4) (3,5) (4,8). Means 2.5, 4.75; Sxy = 9.5, Sxx = 5 -> m = 1.9, b = 0.
@@ -79,6 +121,39 @@ describe('scatterChart', () => {
     const t = table({ x: [1, 2, 3, 4, 5, 6], y: [1, 2, 3, 4, 5, 6], c: ['a', 'b', 'a', 'c', null, 'a'] });
     const f = scatterChart(t, { x: 'x', y: 'y', color: 'c', maxCategories: 1 });
     expect(traces(f).map((tr) => [tr.name, tr.x])).toEqual([['a', [1, 3, 6]], ['other', [2, 4]], ['(missing)', [5]]]);
+  });
+
+  it('draws one trendline per colour group, in the group\'s colour (numpy.polyfit numbers)', () => {
+    // Group a: x 1..5, y 2.1 3.9 6.2 7.8 10.1; group b: x 1..4, y 9 7.5 6.1 4; one c point (no line).
+    // numpy 2.4 polyfit(x, y, 1): a -> m 1.9899999999999995, b 0.05000000000000108, r² 0.997305328900977;
+    //                             b -> m -1.639999999999998, b 10.749999999999995, r² 0.9910095799557848.
+    const t = table({
+      x: [1, 1, 2, 2, 3, 3, 4, 4, 5, 9],
+      y: [2.1, 9, 3.9, 7.5, 6.2, 6.1, 7.8, 4, 10.1, 0],
+      g: ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'c'],
+    });
+    const f = scatterChart(t, { x: 'x', y: 'y', color: 'g', trendline: true });
+    const all = traces(f);
+    expect(all.map((tr) => [tr.mode, tr.name])).toEqual([
+      ['markers', 'a'], ['markers', 'b'], ['markers', 'c'],
+      ['lines', 'a OLS: y = 1.990x + 0.05000 (R² = 0.997)'], ['lines', 'b OLS: y = -1.640x + 10.75 (R² = 0.991)'],
+    ]);
+    const [a, b] = all.slice(3).map((tr) => tr.meta as { slope: number; intercept: number; r2: number; n: number; group: string });
+    expect(a!.slope).toBeCloseTo(1.9899999999999995, 12);
+    expect(a!.intercept).toBeCloseTo(0.05000000000000108, 12);
+    expect(a!.r2).toBeCloseTo(0.997305328900977, 12);
+    expect(b!.slope).toBeCloseTo(-1.639999999999998, 12);
+    expect(b!.intercept).toBeCloseTo(10.749999999999995, 12);
+    expect(b!.r2).toBeCloseTo(0.9910095799557848, 12);
+    expect([a!.n, b!.n, a!.group, b!.group]).toEqual([5, 4, 'a', 'b']);
+    // Same colour as the group's points, same legend group; the line spans the group's x range.
+    expect((all[0]!.marker as { color: string }).color).toBe('#1f77b4');
+    expect(all[3]).toMatchObject({ line: { color: '#1f77b4' }, legendgroup: 'a', x: [1, 5] });
+    expect(all[4]).toMatchObject({ line: { color: '#ff7f0e' }, legendgroup: 'b', x: [1, 4] });
+    expect((all[4]!.y as number[])[1]).toBeCloseTo(-1.64 * 4 + 10.75, 12);
+    expect(titleText(f)).toBe('y vs x<br><sup>no trendline for c: a line needs at least two distinct x values</sup>');
+    // Without colour: one line over all rows, as before.
+    expect(traces(scatterChart(t, { x: 'x', y: 'y', trendline: true })).filter((tr) => tr.mode === 'lines')).toHaveLength(1);
   });
 
   it('colours by a many-valued numeric column with a continuous scale', () => {

@@ -16,9 +16,9 @@
  * Statistics (trendline, box quartiles, counts, correlations) always use every row.
  */
 import seedrandom from 'seedrandom';
-import { mean, sampleCorrelation, sampleCovariance, sampleVariance } from 'simple-statistics';
+import { linearRegression, sampleCorrelation, sampleVariance } from 'simple-statistics';
 import { StratumError } from '../errors.ts';
-import { dataFrameTable, recordsToColumns, tableFromValueColumns } from './columns.ts';
+import { dataFrameTable, recordsToColumns, tableFromValueColumns, timestampMillis } from './columns.ts';
 import type { ColumnKind, DataColumn, DataTable } from './columns.ts';
 import { histogramFigure } from './profile.ts';
 import type { DataProfile, PlotlyFigure, ProfileOptions } from './profile.ts';
@@ -40,6 +40,13 @@ export const OTHER_LABEL = 'other';
 
 /** Label of the group of rows whose category is missing. */
 export const MISSING_LABEL = '(missing)';
+
+/**
+ * Colours of the colour groups, in order: Plotly's default `colorway` (plotly.js
+ * `src/components/color/attributes.js`, the D3 category10 colours), set explicitly so a group's
+ * trendline has its points' colour.
+ */
+export const CHART_COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 function isDataTable(x: unknown): x is DataTable {
   return typeof x === 'object' && x !== null && Array.isArray((x as DataTable).columns) && typeof (x as DataTable).rowCount === 'number';
@@ -167,6 +174,49 @@ const fmt = (n: number): string => n.toLocaleString('en');
 /** `1 row`, `2,000 rows`. */
 const rowsText = (n: number): string => `${fmt(n)} row${n === 1 ? '' : 's'}`;
 
+/** Number of ±Infinity values (NaN, a missing value, is not counted). */
+function countInfinite(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === Infinity || values[i] === -Infinity) n++;
+  return n;
+}
+
+/** `2 infinite values of x left out` (a chart cannot place ±Infinity; pandas' plots drop them too). */
+const infiniteText = (n: number, of: string): string => `${fmt(n)} infinite value${n === 1 ? '' : 's'} of ${of} left out`;
+
+/** Matches the zone of ISO date/time text: `Z`, `+05:30`, `-0800`. */
+const ZONE_RE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * The x values of a line chart over a `date` column as Plotly should get them. Plotly ignores the
+ * zone of date text (it draws `10:00+05:30` at 10:00), so when the column mixes zones (offsets
+ * other than UTC, with other offsets, UTC or values without a zone) every value with a non-UTC
+ * offset is written as its UTC instant (`toISOString()`); values without a zone are UTC wall-clock
+ * time by Stratum's convention (`timestampMillis`) and stay as they are. One offset throughout
+ * keeps the text (drawn at its own wall-clock time).
+ *
+ * @returns the text per row (`undefined` where unchanged) and the zones found, when they were mixed
+ */
+function unifyZones(values: readonly unknown[], rows: readonly number[], keys: Float64Array): { text: Map<number, string>; zones: string[] } | undefined {
+  const zones = new Set<string>();
+  for (const i of rows) {
+    const v = values[i];
+    if (typeof v !== 'string') continue;
+    const m = ZONE_RE.exec(v.trim());
+    const zone = m === null || /^(?:Z|[+-]00:?00)$/i.test(m[0]) ? 'UTC' : `${m[0].slice(0, 3)}:${m[0].slice(-2)}`;
+    zones.add(zone);
+  }
+  if (zones.size < 2 || ![...zones].some((z) => z !== 'UTC')) return undefined;
+  const text = new Map<number, string>();
+  for (const i of rows) {
+    const v = values[i];
+    if (typeof v !== 'string') continue;
+    const m = ZONE_RE.exec(v.trim());
+    if (m !== null && !/^(?:Z|[+-]00:?00)$/i.test(m[0])) text.set(i, new Date(keys[i]!).toISOString());
+  }
+  return { text, zones: [...zones].sort() };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Downsampling
 
@@ -248,7 +298,8 @@ export interface HistogramOptions extends ProfileOptions {
 /**
  * A histogram of one column (numpy `histogram` binning, `bins` default 10), or a bar chart of the
  * most frequent values (`topValues`, default 20) for a non-numeric column. Same figure as
- * `histogramFigure` of profile.ts, from any {@link TabularInput}.
+ * `histogramFigure` of profile.ts, from any {@link TabularInput}. ±Infinity values are left out
+ * (the finite values are binned) and counted in the title.
  *
  * @throws {StratumError} `DATA_INVALID` when the column does not exist.
  * @example
@@ -256,9 +307,15 @@ export interface HistogramOptions extends ProfileOptions {
  */
 export function histogramChart(input: TabularInput, options: HistogramOptions): PlotlyFigure {
   const table = toDataTable(input);
-  column(table, options.column, 'a histogram');
+  const c = column(table, options.column, 'a histogram');
   const { column: name, ...rest } = options;
-  return histogramFigure(table, name, rest);
+  const infinite = isNumericKind(c.kind) ? countInfinite(numbers(c)) : 0;
+  if (infinite === 0) return histogramFigure(table, name, rest);
+  // Bin the finite values only: ±Infinity has no bin (numpy's histogram refuses it).
+  const finite: DataColumn = { ...c, values: c.values.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)), missing: c.missing + infinite };
+  const figure = histogramFigure({ columns: [finite], rowCount: table.rowCount, coercions: [], ...(table.source === undefined ? {} : { source: table.source }) }, name, rest);
+  const title = (figure.layout?.title as { text?: unknown } | undefined)?.text;
+  return { ...figure, layout: { ...figure.layout, title: titleOf(String(title ?? `Distribution of ${name}`), [infiniteText(infinite, name)]), margin: NOTED_MARGIN } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +334,10 @@ export interface ScatterOptions {
    * continuous colour scale.
    */
   color?: string;
-  /** Draw the ordinary least-squares line y = m·x + b fitted on every complete row; default false. */
+  /**
+   * Draw the ordinary least-squares line y = m·x + b fitted on every complete row; with `color`
+   * by categories, one line per colour group (fitted on that group's rows, in its colour); default false.
+   */
   trendline?: boolean;
   /** Most points drawn (a seeded uniform sample of the rows beyond it); default {@link DEFAULT_MAX_POINTS}. */
   maxPoints?: number;
@@ -291,9 +351,12 @@ export interface ScatterOptions {
 
 /**
  * A scatter plot of two numeric columns. Rows missing x or y are left out (counted in the title).
- * The trendline is the ordinary least-squares line over every complete row (slope
- * `sampleCovariance / sampleVariance`, intercept from the means, R² = `sampleCorrelation`², all
- * simple-statistics), named with its equation and R².
+ * The trendline is the ordinary least-squares line over every complete row (simple-statistics
+ * `linearRegression`, R² = `sampleCorrelation`², numpy `polyfit(x, y, 1)`'s line), named with its
+ * equation and R². When points are coloured by categories there is one line per group shown
+ * (every complete row of the group, not just the drawn sample), drawn in the group's colour and in
+ * its legend group (hiding the group hides its line); a group with fewer than two distinct x values
+ * gets none (said in the title). A continuous colour scale keeps one line over all rows.
  *
  * @throws {StratumError} `DATA_INVALID` naming a missing or non-numeric x/y column or a missing colour column.
  * @example
@@ -312,59 +375,45 @@ export function scatterChart(input: TabularInput, options: ScatterOptions): Plot
   const rows = Int32Array.from(complete);
   const shown = sampleIndexes(rows, maxPoints, options.seed ?? DEFAULT_CHART_SEED);
   const notes: string[] = [];
-  if (rows.length < table.rowCount) notes.push(`${rowsText(table.rowCount - rows.length)} without ${options.x} or ${options.y} left out`);
+  const infiniteX = countInfinite(xs);
+  const infiniteY = countInfinite(ys);
+  let infiniteRows = 0;
+  if (infiniteX + infiniteY > 0) for (let i = 0; i < table.rowCount; i++) if (Math.abs(xs[i]!) === Infinity || Math.abs(ys[i]!) === Infinity) infiniteRows++;
+  if (rows.length + infiniteRows < table.rowCount) notes.push(`${rowsText(table.rowCount - rows.length - infiniteRows)} without ${options.x} or ${options.y} left out`);
+  if (infiniteRows > 0) notes.push(`${rowsText(infiniteRows)} with an infinite ${infiniteX === 0 ? options.y : infiniteY === 0 ? options.x : `${options.x} or ${options.y}`} left out`);
   if (shown.length < rows.length) notes.push(`random sample of ${fmt(shown.length)} of ${fmt(rows.length)} points (seed ${options.seed ?? DEFAULT_CHART_SEED})`);
   const pick = (values: Float64Array): number[] => Array.from(shown, (i) => values[i]!);
   const data: Array<Record<string, unknown>> = [];
   const base = { type: 'scatter', mode: 'markers', marker: { size: 5, opacity: 0.7 } };
   const distinct = colorColumn === undefined ? 0 : new Set(colorColumn.values.filter((v) => v !== null)).size;
-  if (colorColumn !== undefined && isNumericKind(colorColumn.kind) && distinct > maxCategories) {
+  const continuous = colorColumn !== undefined && isNumericKind(colorColumn.kind) && distinct > maxCategories;
+  if (colorColumn !== undefined && continuous) {
     const cs = numbers(colorColumn);
     data.push({ ...base, name: options.y, x: pick(xs), y: pick(ys), marker: { ...base.marker, color: Array.from(shown, (i) => (Number.isFinite(cs[i]) ? cs[i] : null)), colorscale: 'Viridis', showscale: true, colorbar: { title: { text: colorColumn.name } } } });
   } else if (colorColumn !== undefined) {
     const groups = topGroups(colorColumn, maxCategories);
     const members: number[][] = groups.names.map(() => []);
     for (const i of shown) members[groups.rowGroup[i]!]!.push(i);
+    const lines: Array<Record<string, unknown>> = [];
+    const flat: string[] = [];
     groups.names.forEach((name, g) => {
-      if (members[g]!.length > 0) data.push({ ...base, name, legendgroup: name, x: members[g]!.map((i) => xs[i]!), y: members[g]!.map((i) => ys[i]!) });
+      if (members[g]!.length === 0) return;
+      const color = CHART_COLORS[g % CHART_COLORS.length]!;
+      data.push({ ...base, name, legendgroup: name, x: members[g]!.map((i) => xs[i]!), y: members[g]!.map((i) => ys[i]!), marker: { ...base.marker, color } });
+      if (options.trendline !== true) return;
+      const line = trendline(xs, ys, complete.filter((i) => groups.rowGroup[i] === g), { color, group: name });
+      if (line === undefined) flat.push(name);
+      else lines.push(line);
     });
+    data.push(...lines);
+    if (flat.length > 0) notes.push(`no trendline for ${flat.join(', ')}: a line needs at least two distinct x values`);
   } else {
     data.push({ ...base, name: options.y, x: pick(xs), y: pick(ys) });
   }
-  if (options.trendline === true) {
-    const fx: number[] = [];
-    const fy: number[] = [];
-    for (const i of complete) {
-      fx.push(xs[i]!);
-      fy.push(ys[i]!);
-    }
-    const varX = fx.length < 2 ? 0 : sampleVariance(fx);
-    if (!(varX > 0)) {
-      notes.push('no trendline: it needs at least two distinct x values');
-    } else {
-      // Ordinary least squares with an intercept: slope = cov(x, y) / var(x), intercept = ȳ - slope·x̄,
-      // and R² = r² (Pearson), all with simple-statistics over every complete row.
-      const m = sampleCovariance(fx, fy) / varX;
-      const b = mean(fy) - m * mean(fx);
-      const r = sampleCorrelation(fx, fy);
-      const r2 = Number.isFinite(r) ? r * r : NaN;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of fx) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const sign = b < 0 ? '-' : '+';
-      data.push({
-        type: 'scatter',
-        mode: 'lines',
-        name: `OLS: y = ${m.toPrecision(4)}x ${sign} ${Math.abs(b).toPrecision(4)} (R² = ${r2.toFixed(3)})`,
-        x: [lo, hi],
-        y: [m * lo + b, m * hi + b],
-        line: { color: '#222', width: 2 },
-        meta: { slope: m, intercept: b, r2, n: fx.length },
-      });
-    }
+  if (options.trendline === true && (colorColumn === undefined || continuous)) {
+    const line = trendline(xs, ys, complete, { color: '#222' });
+    if (line === undefined) notes.push('no trendline: it needs at least two distinct x values');
+    else data.push(line);
   }
   return {
     data,
@@ -372,9 +421,43 @@ export function scatterChart(input: TabularInput, options: ScatterOptions): Plot
       title: titleOf(options.title ?? `${options.y} vs ${options.x}`, notes),
       xaxis: { title: { text: options.x } },
       yaxis: { title: { text: options.y } },
-      ...(colorColumn !== undefined && !(isNumericKind(colorColumn.kind) && distinct > maxCategories) ? { legend: { title: { text: colorColumn.name } } } : {}),
+      ...(colorColumn !== undefined && !continuous ? { legend: { title: { text: colorColumn.name } } } : {}),
       ...(notes.length > 0 ? { margin: NOTED_MARGIN } : {}),
     },
+  };
+}
+
+/**
+ * The least-squares line trace over rows `rows` of (xs, ys): simple-statistics `linearRegression`
+ * (slope and intercept of numpy `polyfit(x, y, 1)`), R² = `sampleCorrelation`², drawn from the
+ * smallest to the largest x; `undefined` when the rows have fewer than two distinct x values.
+ * `meta` holds `{ slope, intercept, r2, n }` (and `group`).
+ */
+function trendline(xs: Float64Array, ys: Float64Array, rows: readonly number[], style: { color: string; group?: string }): Record<string, unknown> | undefined {
+  const fx = rows.map((i) => xs[i]!);
+  const fy = rows.map((i) => ys[i]!);
+  if (!(fx.length >= 2 && sampleVariance(fx) > 0)) return undefined;
+  const points = fx.map((x, k) => [x, fy[k]!]);
+  const { m, b } = linearRegression(points);
+  const r = sampleCorrelation(fx, fy);
+  const r2 = Number.isFinite(r) ? r * r : NaN;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of fx) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const sign = b < 0 ? '-' : '+';
+  const equation = `OLS: y = ${m.toPrecision(4)}x ${sign} ${Math.abs(b).toPrecision(4)} (R² = ${r2.toFixed(3)})`;
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name: style.group === undefined ? equation : `${style.group} ${equation}`,
+    x: [lo, hi],
+    y: [m * lo + b, m * hi + b],
+    line: { color: style.color, width: 2 },
+    ...(style.group === undefined ? {} : { legendgroup: style.group }),
+    meta: { slope: m, intercept: b, r2, n: fx.length, ...(style.group === undefined ? {} : { group: style.group }) },
   };
 }
 
@@ -393,19 +476,13 @@ export interface LineOptions {
   title?: string;
 }
 
-/**
- * Epoch milliseconds of an ISO date/time; a time without a zone is read as UTC, so that sorting
- * does not depend on the machine's time zone or its daylight-saving jumps.
- */
-function dateKey(text: string): number {
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) || text.length === 10 ? text : `${text.replace(' ', 'T')}Z`;
-  return Date.parse(zoned);
-}
 
 /**
  * A line chart of one or more numeric columns over a date/time (or numeric) column, rows sorted
  * by x (stable: ties keep their row order). Rows without x are left out; a missing y leaves a gap
- * (unless the line is downsampled, which keeps only points with values).
+ * (unless the line is downsampled, which keeps only points with values). ±Infinity is left out
+ * (an infinite x drops the row, an infinite y leaves a gap), counted in the title. Date/times that
+ * mix time zones are drawn in UTC, said in the title (Plotly ignores zones: see {@link unifyZones}).
  *
  * @throws {StratumError} `DATA_INVALID` naming a missing column, a text/boolean x column or a non-numeric y column.
  * @example
@@ -427,11 +504,16 @@ export function lineChart(input: TabularInput, options: LineOptions): PlotlyFigu
   const maxPoints = checkPositiveInteger(options.maxPoints ?? DEFAULT_MAX_POINTS, 'maxPoints');
   const keys = new Float64Array(table.rowCount);
   const rows: number[] = [];
+  let infiniteX = 0;
   for (let i = 0; i < table.rowCount; i++) {
     const v = xc.values[i];
     if (v === null || v === undefined) continue;
-    const k = typeof v === 'number' ? v : dateKey(String(v));
+    const k = typeof v === 'number' ? v : timestampMillis(String(v)); // naive: UTC wall time
     if (Number.isNaN(k)) continue;
+    if (!Number.isFinite(k)) {
+      infiniteX++;
+      continue;
+    }
     keys[i] = k;
     rows.push(i);
   }
@@ -439,7 +521,15 @@ export function lineChart(input: TabularInput, options: LineOptions): PlotlyFigu
   for (let k = 1; k < rows.length && ordered; k++) ordered = keys[rows[k - 1]!]! <= keys[rows[k]!]!;
   if (!ordered) rows.sort((a, b) => keys[a]! - keys[b]! || a - b); // stable: ties keep row order
   const notes: string[] = [];
-  if (rows.length < table.rowCount) notes.push(`${rowsText(table.rowCount - rows.length)} without ${options.x} left out`);
+  if (rows.length + infiniteX < table.rowCount) notes.push(`${rowsText(table.rowCount - rows.length - infiniteX)} without ${options.x} left out`);
+  if (infiniteX > 0) notes.push(infiniteText(infiniteX, options.x));
+  yNames.forEach((name, s) => {
+    const infinite = countInfinite(ycs[s]!);
+    if (infinite > 0) notes.push(`${infiniteText(infinite, name)} (gaps)`);
+  });
+  const zoned = xc.kind === 'date' ? unifyZones(xc.values, rows, keys) : undefined;
+  if (zoned !== undefined) notes.push(`${options.x} mixes time zones (${zoned.zones.join(', ')}): drawn in UTC`);
+  const xOf = (i: number): unknown => zoned?.text.get(i) ?? xc.values[i];
   let downsampled = false;
   const data = yNames.map((name, s) => {
     const ys = ycs[s]!;
@@ -450,7 +540,7 @@ export function lineChart(input: TabularInput, options: LineOptions): PlotlyFigu
       order = Array.from(kept, (k) => present[k]!);
       downsampled ||= order.length < present.length;
     }
-    return { type: 'scatter', mode: 'lines', name, x: order.map((i) => xc.values[i]), y: order.map((i) => (Number.isFinite(ys[i]) ? ys[i]! : null)) };
+    return { type: 'scatter', mode: 'lines', name, x: order.map(xOf), y: order.map((i) => (Number.isFinite(ys[i]) ? ys[i]! : null)) };
   });
   if (downsampled) notes.push(`each line downsampled to ${fmt(maxPoints)} points (LTTB)`);
   return {
@@ -557,13 +647,14 @@ export function boxStatistics(input: TabularInput, options: BoxOptions): BoxStat
   return boxData(toDataTable(input), options).stats;
 }
 
-function boxData(table: DataTable, options: BoxOptions): { stats: BoxStats[]; sorted: Float64Array[] } {
+function boxData(table: DataTable, options: BoxOptions): { stats: BoxStats[]; sorted: Float64Array[]; infinite: number } {
   const chart = 'a box plot';
   const ys = numbers(numericColumn(table, options.y, chart));
   const byColumn = options.by === undefined ? undefined : column(table, options.by, chart);
   const groups = byColumn === undefined ? { names: [options.y], rowGroup: new Int32Array(table.rowCount) } : topGroups(byColumn, checkPositiveInteger(options.maxGroups ?? 20, 'maxGroups'));
   const buckets: number[][] = groups.names.map(() => []);
   for (let i = 0; i < table.rowCount; i++) if (Number.isFinite(ys[i])) buckets[groups.rowGroup[i]!]!.push(ys[i]!);
+  const infinite = countInfinite(ys);
   const stats: BoxStats[] = [];
   const sorted: Float64Array[] = [];
   groups.names.forEach((name, g) => {
@@ -572,7 +663,7 @@ function boxData(table: DataTable, options: BoxOptions): { stats: BoxStats[]; so
     stats.push(boxStats(name, values));
     sorted.push(values);
   });
-  return { stats, sorted };
+  return { stats, sorted, infinite };
 }
 
 /**
@@ -587,7 +678,7 @@ function boxData(table: DataTable, options: BoxOptions): { stats: BoxStats[]; so
  */
 export function boxChart(input: TabularInput, options: BoxOptions): PlotlyFigure {
   const table = toDataTable(input);
-  const { stats, sorted } = boxData(table, options);
+  const { stats, sorted, infinite } = boxData(table, options);
   const maxOutliers = checkPositiveInteger(options.maxOutliers ?? 1000, 'maxOutliers');
   const outX: string[] = [];
   const outY: number[] = [];
@@ -601,6 +692,7 @@ export function boxChart(input: TabularInput, options: BoxOptions): PlotlyFigure
   });
   const keep = sampleIndexes(Int32Array.from(outY, (_, i) => i), maxOutliers, DEFAULT_CHART_SEED);
   const notes = keep.length < outY.length ? [`random sample of ${fmt(keep.length)} of ${fmt(outY.length)} outliers shown`] : [];
+  if (infinite > 0) notes.push(infiniteText(infinite, options.y));
   const pick = <T>(a: T[]): T[] => Array.from(keep, (i) => a[i]!);
   const data: Array<Record<string, unknown>> = [{
     type: 'box',

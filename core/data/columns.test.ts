@@ -1,6 +1,6 @@
 // Tests of the shared type rules. Expected values are read by hand from the inputs written here.
 import { describe, expect, it } from 'vitest';
-import { codedColumn, columnBuilt, columnLength, columnNumbers, columnNumberView, columnReader, detectDecimalComma, inferTextColumn, inferValueColumn, isoDate, numericColumn, recordsToColumns, tableFromValueColumns, tableToRecords } from './columns.ts';
+import { codedColumn, columnBuilt, columnLength, columnNumbers, columnNumberView, columnReader, DEFAULT_MISSING_VALUES, detectDecimalComma, inferTextColumn, inferValueColumn, isNaiveTimestamp, isoDate, numericColumn, recordsToColumns, tableFromValueColumns, tableToRecords, timestampMillis } from './columns.ts';
 import type { NumberSource } from './columns.ts';
 
 const missing = new Set(['', 'NA', 'N/A', 'null', 'NaN']);
@@ -39,6 +39,92 @@ describe('inferTextColumn coercion report', () => {
     const { column, coercions } = inferTextColumn('b', ['TRUE', 'false', 'False'], { missing });
     expect(column.values).toEqual([true, false, false]);
     expect(coercions[0]).toMatchObject({ count: 2, examples: ['TRUE', 'False'] });
+  });
+});
+
+describe('default missing tokens and mostly-numeric columns', () => {
+  it('reads pandas\' default na_values as missing (pandas.read_csv docs: 18 tokens plus "" )', () => {
+    // The list of the pandas read_csv documentation (2.x; 1.5 without 'None'), written here by hand.
+    const pandas = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'];
+    expect([...DEFAULT_MISSING_VALUES].sort()).toEqual([...pandas].sort());
+    const raw = ['1.5', ...pandas.slice(1), '2.5'];
+    const { column, coercions } = inferTextColumn('x', raw, { missing: new Set(DEFAULT_MISSING_VALUES) });
+    expect(column).toMatchObject({ kind: 'float', missing: 18 });
+    expect(column.values[0]).toBe(1.5);
+    expect(column.values[19]).toBe(2.5);
+    expect(coercions).toEqual([{ column: 'x', count: 18, examples: ['#N/A', '#N/A N/A', '#NA'], action: 'read as missing (null)' }]);
+    // Case-sensitive, as in pandas: 'Null' and 'NONE' are values, not missing.
+    expect(inferTextColumn('x', ['1', 'Null'], { missing: new Set(DEFAULT_MISSING_VALUES) }).column.kind).toBe('string');
+  });
+
+  it('names the values that keep a mostly-numeric column text, with their data rows and the fix', () => {
+    // 20 values: 18 numbers, "?" at data row 4 and "--" at data row 12 (18/20 = 90%).
+    const raw = Array.from({ length: 20 }, (_, i) => (i === 3 ? '?' : i === 11 ? '--' : String(i * 0.5)));
+    const { column, coercions } = inferTextColumn('y', raw, { missing });
+    expect(column.kind).toBe('string');
+    expect(column.note).toMatch(/^mostly numbers, but 2 of 20 values are not: "\?" at data row 4, "--" at data row 12; so the column is text\. /);
+    expect(column.note).toContain('missingValues');
+    expect(coercions).toHaveLength(1);
+    expect(coercions[0]).toMatchObject({ column: 'y', count: 2, examples: ['?', '--'] });
+    expect(coercions[0]!.action).toContain('kept as text: the column is mostly numbers, but 2 of 20 values are not ("?" at data row 4, "--" at data row 12)');
+    // Missing tokens do not count: 18 numbers + 1 stray of 19 present values is still >= 90%.
+    const withNa = inferTextColumn('y', [...raw.slice(0, 11), 'NA', ...raw.slice(12)], { missing });
+    expect(withNa.coercions.map((c) => c.count)).toEqual([1, 1]);
+  });
+
+  it('says nothing below the 90% share, for plain text, or for a column of dates with one stray', () => {
+    // 17 of 20 numbers (85%): an ordinary text column.
+    const raw = Array.from({ length: 20 }, (_, i) => (i < 3 ? `x${i}` : String(i)));
+    expect(inferTextColumn('y', raw, { missing })).toEqual({ column: { name: 'y', dtype: 'string', kind: 'string', missing: 0, values: raw }, coercions: [] });
+    expect(inferTextColumn('c', ['a', 'b', 'c'], { missing }).coercions).toEqual([]);
+    const dates = Array.from({ length: 10 }, (_, i) => (i === 9 ? 'soon' : `2024-01-0${i + 1}`));
+    const d = inferTextColumn('d', dates, { missing });
+    expect(d.column.kind).toBe('string');
+    expect(d.column.note).toMatch(/^mostly dates, but 1 of 10 values is not: "soon" at data row 10;/);
+  });
+
+  it('weighted by distinct values, counts rows (the CSV fast path re-types such columns row by row for the data rows)', () => {
+    const weighted = inferTextColumn('y', ['1', '2', 'n.a.'], { missing, weights: [10, 9, 1] });
+    expect(weighted.coercions[0]).toMatchObject({ count: 1, examples: ['n.a.'] });
+    expect(weighted.column.note).toContain('1 of 20 values is not');
+  });
+
+  it('typed sources: a number column with a stray string names it and its data row', () => {
+    const input: unknown[] = Array.from({ length: 10 }, (_, i) => (i === 6 ? 'n.a.' : i));
+    const { column, coercions } = inferValueColumn('v', input);
+    expect(column.kind).toBe('string');
+    expect(column.note).toMatch(/^mostly numbers, but 1 of 10 values is not: "n\.a\." at data row 7;/);
+    expect(coercions.map((c) => c.count)).toEqual([9, 1]);
+  });
+});
+
+describe('timestamps: naive ones stay without a zone', () => {
+  it('isoDate writes a naive Date as wall-clock time without Z, an instant with Z', () => {
+    const d = new Date(Date.UTC(2012, 0, 1, 10, 0));
+    expect(isoDate(d, 'naive')).toBe('2012-01-01T10:00:00');
+    expect(isoDate(new Date(Date.UTC(2012, 0, 1, 10, 0, 5, 250)), 'naive')).toBe('2012-01-01T10:00:05.250');
+    expect(isoDate(d)).toBe('2012-01-01T10:00:00.000Z');
+    expect(isoDate(new Date(Date.UTC(2012, 0, 1)), 'naive')).toBe('2012-01-01');
+  });
+
+  it('timestampMillis reads naive text as UTC wall time, zoned text as its instant', () => {
+    expect(timestampMillis('2012-01-01 10:00')).toBe(Date.UTC(2012, 0, 1, 10));
+    expect(timestampMillis('2012-01-01T10:00:00')).toBe(Date.UTC(2012, 0, 1, 10));
+    expect(timestampMillis('2012-01-01T10:00:00+02:00')).toBe(Date.UTC(2012, 0, 1, 8));
+    expect(timestampMillis('2012-01-01T10:00:00Z')).toBe(Date.UTC(2012, 0, 1, 10));
+    expect(timestampMillis('2012-01-01')).toBe(Date.UTC(2012, 0, 1));
+    expect(timestampMillis('soon')).toBeNaN();
+    // Round trip: text -> millis -> naive text.
+    expect(isoDate(new Date(timestampMillis('2012-03-25 02:30:00')), 'naive')).toBe('2012-03-25T02:30:00');
+    expect([isNaiveTimestamp('2012-01-01 10:00'), isNaiveTimestamp('2012-01-01T10:00Z'), isNaiveTimestamp('2012-01-01')]).toEqual([true, false, false]);
+  });
+
+  it('inferValueColumn writes Dates by the timestamps option', () => {
+    const dates = [new Date(Date.UTC(2012, 0, 1, 10)), new Date(Date.UTC(2012, 0, 2))];
+    expect(inferValueColumn('t', dates).column.values).toEqual(['2012-01-01T10:00:00.000Z', '2012-01-02']);
+    expect(inferValueColumn('t', dates, { timestamps: 'naive' }).column).toMatchObject({ kind: 'date', values: ['2012-01-01T10:00:00', '2012-01-02'] });
+    const table = tableFromValueColumns([{ name: 'a', values: dates, timestamps: 'naive' }, { name: 'b', values: dates }]);
+    expect(table.columns.map((c) => c.values[0])).toEqual(['2012-01-01T10:00:00', '2012-01-01T10:00:00.000Z']);
   });
 });
 

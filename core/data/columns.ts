@@ -64,8 +64,24 @@ export interface DataTable {
 /** Examples kept per {@link Coercion}. */
 export const COERCION_EXAMPLES = 3;
 
-/** Default missing-value tokens for text sources (compare pandas `read_csv` `na_values`). */
-export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', 'N/A', 'null', 'NaN'];
+/**
+ * Default missing-value tokens for text sources (CSV/TSV, Excel text cells), compared after
+ * trimming spaces, case-sensitive: pandas `read_csv`'s default `na_values`
+ * (https://pandas.pydata.org/docs/reference/api/pandas.read_csv.html; pandas 1.5's list plus
+ * `'None'`, which pandas 2.0 added), so a file reads as it does in pandas.
+ */
+export const DEFAULT_MISSING_VALUES: readonly string[] = [
+  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN',
+  '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+];
+
+/**
+ * A text column is reported as "mostly numbers" (or dates, or booleans) when at least this share
+ * of its non-missing values are numbers (dates, booleans) and the others are not: the others are
+ * then most likely missing-value markers or typos that made the whole column text, and the load
+ * report names them with their rows (see {@link inferTextColumn}).
+ */
+export const MOSTLY_TYPED_SHARE = 0.9;
 
 /** A {@link DataColumn} together with the coercions made to build it. */
 export interface InferredColumn {
@@ -79,8 +95,16 @@ export interface InferredColumn {
 export interface TextInferenceOptions {
   /** Values read as missing, compared after trimming spaces, case-sensitive. */
   missing: ReadonlySet<string>;
-  /** Read `1,5` as 1.5 (decimal comma; no thousands separators). Default false. */
+  /** Read `1,5` as 1.5 (decimal comma; thousands separators only with `thousands`). Default false. */
   decimalComma?: boolean;
+  /**
+   * Thousands separator inside numbers (pandas `read_csv(thousands=...)`): `1,234` (`','`),
+   * `1.234,56` (`'.'`, with `decimalComma`), `1 234` (`' '`), `1'234` (`"'"`). Only whole groups
+   * count: a first group of 1-3 digits not starting with 0, then groups of exactly 3 digits, then
+   * the decimal part, no exponent (`1,2,3` stays text where pandas would read 123). Each value
+   * read this way is reported as a coercion. Default none.
+   */
+  thousands?: ThousandsSeparator;
   /**
    * How many rows each value stands for (default 1 each): to type a column from its distinct
    * values, with `missing` and coercion counts per row. Row numbers in notes are then indexes into
@@ -89,18 +113,46 @@ export interface TextInferenceOptions {
   weights?: ArrayLike<number>;
 }
 
+/** Thousands separators a text source may use (see {@link TextInferenceOptions.thousands}). */
+export type ThousandsSeparator = ',' | '.' | ' ' | "'";
+
+/** The thousands separators {@link TextInferenceOptions.thousands} accepts. */
+export const THOUSANDS_SEPARATORS: readonly ThousandsSeparator[] = [',', '.', ' ', "'"];
+
+/**
+ * A number written with thousands separator `sep` and decimal separator `decimal`: at least one
+ * separator, whole 3-digit groups, an optional decimal part (`1,234`, `-12,345.67`, `1.234,56`).
+ */
+function groupedNumberRe(sep: string, decimal: string): RegExp {
+  const esc = (c: string): string => c.replace(/[.\\^$|?*+()[\]{}]/g, '\\$&');
+  return new RegExp(`^[+-]?[1-9]\\d{0,2}(?:${esc(sep)}\\d{3})+(?:${esc(decimal)}\\d+)?$`);
+}
+
 /** Options of {@link inferValueColumn}. */
 export interface ValueInferenceOptions {
   /** String values read as missing (exact match). Default none. */
   missing?: ReadonlySet<string>;
+  /**
+   * What a `Date` value means (see {@link isoDate}): `utc` (default) an instant, written with `Z`;
+   * `naive` a timestamp without a zone whose UTC fields are its wall-clock time (Parquet
+   * `TIMESTAMP` with `isAdjustedToUTC = false`), written without a zone.
+   */
+  timestamps?: 'utc' | 'naive';
 }
 
 const INT_RE = /^[+-]?\d+$/;
 const LEADING_ZERO_RE = /^[+-]?0\d/;
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const COMMA_FLOAT_RE = /^[+-]?(?:\d+,?\d*|,\d+)(?:[eE][+-]?\d+)?$/;
-/** ISO-8601 date, optionally with a time and zone (the `date` kind). */
-export const DATE_RE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * ISO-8601 date, optionally with a time and zone (the `date` kind). Only days that exist match
+ * (`2024-02-30`, `2023-02-29`, `2024-04-31` do not: JS `Date` would roll them into the next month,
+ * where pandas' `to_datetime` raises "day is out of range for month"): days 01-28 of every month,
+ * 29-30 of every month but February, 31 of January, March, May, July, August, October and
+ * December, and February 29 of leap years (divisible by 4 but not by 100, or by 400: the
+ * Gregorian rule). No lookaround, so the polars fast path (Rust regex) can use the same pattern.
+ */
+export const DATE_RE = /^(?:\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|\d{4}-(?:0[13-9]|1[0-2])-(?:29|30)|\d{4}-(?:0[13578]|1[02])-31|(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -127,12 +179,24 @@ class Tally {
  * text, with a `note` and a coercion. Missing tokens (after trimming spaces) give `null`; a column
  * with every value missing is `float` (as in pandas). Row numbers in notes are 1-based data rows.
  *
+ * A `string` column whose non-missing values are at least {@link MOSTLY_TYPED_SHARE} (90%)
+ * numbers (else dates, else booleans) gets a `note` and a coercion naming how many values are not,
+ * the first {@link COERCION_EXAMPLES} distinct ones with their data rows, and what to do (the
+ * `missingValues` option, or fixing the file): one stray `n/a` or `?` must not make a numeric
+ * column text silently.
+ *
  * @param name - column name
  * @param raw - one text value per row
  */
 export function inferTextColumn(name: string, raw: readonly string[], options: TextInferenceOptions): InferredColumn {
   const missingTokens = options.missing;
-  const numberRe = options.decimalComma === true ? COMMA_FLOAT_RE : FLOAT_RE;
+  const plainNumberRe = options.decimalComma === true ? COMMA_FLOAT_RE : FLOAT_RE;
+  const sep = options.thousands;
+  const decimal = options.decimalComma === true ? ',' : '.';
+  const grouped = sep === undefined || sep === decimal ? undefined : groupedNumberRe(sep, decimal);
+  // A number in any accepted form (for the "mostly numbers" report and the exactness tally).
+  const numberRe = grouped === undefined ? plainNumberRe : new RegExp(`(?:${plainNumberRe.source})|(?:${grouped.source})`);
+  let groupedCount = 0;
   const weights = options.weights;
   const weight = (r: number): number => (weights === undefined ? 1 : weights[r]!);
   let missing = 0;
@@ -164,9 +228,17 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
             inexact = LEADING_ZERO_RE.test(t) ? `"${t}" (data row ${r + 1}) has leading zeros` : `${t} (data row ${r + 1}) is beyond ±(2^53-1) and would lose precision as a number`;
           }
         }
-      } else if (numberRe.test(t)) {
+      } else if (plainNumberRe.test(t)) {
         integer = false;
         if (options.decimalComma === true && t.includes(',')) commas++;
+      } else if (grouped !== undefined && grouped.test(t)) {
+        groupedCount++;
+        if (t.includes(decimal)) {
+          integer = false;
+          if (decimal === ',') commas++;
+        } else if (t.length > 15 && inexact === undefined && !Number.isSafeInteger(Number(t.split(sep!).join('')))) {
+          inexact = `${t} (data row ${r + 1}) is beyond ±(2^53-1) and would lose precision as a number`;
+        }
       } else {
         numeric = false;
       }
@@ -189,6 +261,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
   if (numeric && inexact === undefined) {
     const values: Array<number | null> = new Array<number | null>(n);
     const commaTally = new Tally('decimal comma read as a decimal point');
+    const thousandsTally = new Tally(`thousands separator ${JSON.stringify(sep)} removed`);
     let fitsInt32 = true;
     for (let r = 0; r < n; r++) {
       const t = trimmed[r]!;
@@ -197,7 +270,12 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
         continue;
       }
       let x: number;
-      if (commas > 0 && t.includes(',')) {
+      if (groupedCount > 0 && grouped!.test(t)) {
+        thousandsTally.add(t, weight(r));
+        const digits = t.split(sep!).join('');
+        if (decimal === ',' && digits.includes(',')) commaTally.add(t, weight(r));
+        x = Number(decimal === ',' ? digits.replace(',', '.') : digits);
+      } else if (commas > 0 && t.includes(',')) {
         commaTally.add(t, weight(r));
         x = Number(t.replace(',', '.'));
       } else {
@@ -211,9 +289,9 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
       values[r] = x;
     }
     if (inexact === undefined) {
-      if (!integer) return done({ name, dtype: 'float32', kind: 'float', missing, values }, [commaTally]);
-      if (fitsInt32) return done({ name, dtype: 'int32', kind: 'integer', missing, values });
-      return done({ name, dtype: 'float32', kind: 'integer', missing, values, note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' });
+      if (!integer) return done({ name, dtype: 'float32', kind: 'float', missing, values }, [thousandsTally, commaTally]);
+      if (fitsInt32) return done({ name, dtype: 'int32', kind: 'integer', missing, values }, [thousandsTally]);
+      return done({ name, dtype: 'float32', kind: 'integer', missing, values, note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' }, [thousandsTally]);
     }
   }
   if (boolean) {
@@ -233,7 +311,95 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
     });
     return done({ name, dtype: 'string', kind: 'string', missing, values, note: `kept as strings to stay exact: ${inexact}` }, [exact]);
   }
-  return done({ name, dtype: 'string', kind: date ? 'date' : 'string', missing, values });
+  if (date) return done({ name, dtype: 'string', kind: 'date', missing, values });
+  if (sep === undefined) {
+    const hint = thousandsHint(trimmed, missingTokens, plainNumberRe, decimal);
+    if (hint !== undefined) return done({ name, dtype: 'string', kind: 'string', missing, values, note: hint });
+  }
+  const stray = strayTextValues(trimmed, missingTokens, rows - missing, weight, numberRe);
+  if (stray === undefined) return done({ name, dtype: 'string', kind: 'string', missing, values });
+  const result = done({ name, dtype: 'string', kind: 'string', missing, values, note: stray.note });
+  result.coercions.push({ column: name, ...stray.coercion });
+  return result;
+}
+
+/**
+ * For a text column whose every value is a number, some written with thousands separators
+ * (`12,345.67` with no `thousands` option): the note saying which option reads them; else `undefined`.
+ */
+function thousandsHint(trimmed: readonly string[], missing: ReadonlySet<string>, plainNumberRe: RegExp, decimal: string): string | undefined {
+  // With a decimal point, `1.234,56` is also tried (the '.' separator and a decimal comma).
+  const forms = THOUSANDS_SEPARATORS.map((sep) => ({ sep, comma: sep === '.' || decimal === ',' }));
+  for (const { sep, comma } of forms) {
+    if (sep === (comma ? ',' : '.')) continue;
+    const grouped = groupedNumberRe(sep, comma ? ',' : '.');
+    let example: string | undefined;
+    let all = true;
+    for (let r = 0; r < trimmed.length && all; r++) {
+      const t = trimmed[r]!;
+      if (missing.has(t) || plainNumberRe.test(t)) continue;
+      if (grouped.test(t)) example ??= t;
+      else all = false;
+    }
+    if (all && example !== undefined) {
+      const option = `thousands: ${JSON.stringify(sep)}${comma && decimal !== ',' ? ' (it implies decimalComma: true)' : ''}`;
+      return `numbers with ${JSON.stringify(sep)} as a thousands separator (e.g. "${example}"): kept as text; pass ${option} to read them as numbers`;
+    }
+  }
+  return undefined;
+}
+
+/** What {@link strayTextValues} and {@link strayTypedValues} found. */
+interface StrayReport {
+  /** The column's note. */
+  note: string;
+  /** The coercion entry (without the column name). */
+  coercion: Omit<Coercion, 'column'>;
+}
+
+/** `1 of 10 values is`, `2 of 1,000 values are`. */
+const ofValues = (count: number, present: number): string => `${count.toLocaleString('en')} of ${present.toLocaleString('en')} values ${count === 1 ? 'is' : 'are'}`;
+
+/**
+ * The report of a column that is mostly one kind but holds a few values that are not (see
+ * {@link MOSTLY_TYPED_SHARE}): the stray values' count, the first few distinct ones with their
+ * 1-based data rows, and what to do.
+ */
+function strayReport(what: 'numbers' | 'dates' | 'booleans', count: number, present: number, firsts: ReadonlyArray<{ value: string; row: number }>, fix: string): StrayReport {
+  const listed = firsts.map((f) => `${JSON.stringify(f.value)} at data row ${f.row + 1}`).join(', ');
+  const note = `mostly ${what}, but ${ofValues(count, present)} not: ${listed}${count > firsts.length ? ', ...' : ''}; so the column is text. ${fix}`;
+  return { note, coercion: { count, examples: firsts.map((f) => f.value), action: `kept as text: the column is mostly ${what}, but ${ofValues(count, present)} not (${listed}). ${fix}` } };
+}
+
+/**
+ * For a text column that is neither numeric, boolean nor dates: when at least
+ * {@link MOSTLY_TYPED_SHARE} of its `present` non-missing values are numbers (else dates, else
+ * booleans), the report naming the others; else `undefined`. Stops as soon as no kind can reach
+ * the share (after about 10% of a plain text column).
+ */
+function strayTextValues(trimmed: readonly string[], missing: ReadonlySet<string>, present: number, weight: (r: number) => number, numberRe: RegExp): StrayReport | undefined {
+  const allowed = Math.floor((1 - MOSTLY_TYPED_SHARE) * present + 1e-9);
+  const tests = [
+    { what: 'numbers' as const, test: (t: string): boolean => INT_RE.test(t) || numberRe.test(t), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
+    { what: 'dates' as const, test: (t: string): boolean => DATE_RE.test(t), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
+    { what: 'booleans' as const, test: (t: string): boolean => t.length <= 5 && (t.toLowerCase() === 'true' || t.toLowerCase() === 'false'), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
+  ];
+  let alive = tests.length;
+  for (let r = 0; r < trimmed.length && alive > 0; r++) {
+    const t = trimmed[r]!;
+    if (missing.has(t)) continue;
+    for (const k of tests) {
+      if (k.bad > allowed || k.test(t)) continue;
+      k.bad += weight(r);
+      if (k.bad > allowed) alive--;
+      else if (k.firsts.length < COERCION_EXAMPLES && !k.firsts.some((f) => f.value === t)) k.firsts.push({ value: t, row: r });
+    }
+  }
+  const found = tests.find((k) => k.bad > 0 && k.bad <= allowed);
+  if (found === undefined) return undefined;
+  const listed = found.firsts.map((f) => JSON.stringify(f.value)).join(', ');
+  const fix = `If they mean "missing", read them as missing with the missingValues option (it replaces the defaults: e.g. missingValues: ["", "NA", ${listed}]); else fix those rows in the file.`;
+  return strayReport(found.what, found.bad, present, found.firsts, fix);
 }
 
 /**
@@ -244,7 +410,9 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
  * strings (note + coercion); a `Date` becomes `YYYY-MM-DD` when its UTC time is midnight, else its
  * ISO string (kind `date`); a `Uint8Array` becomes base64 text; objects and arrays become JSON
  * text. A column mixing kinds (e.g. numbers and strings) becomes `string`, the non-strings written
- * as text, reported as a coercion.
+ * as text, reported as a coercion; when at least {@link MOSTLY_TYPED_SHARE} of its values are
+ * numbers (booleans, dates), a note and a coercion also name the others with their data rows.
+ * `Date` values are written by {@link isoDate} in the `timestamps` convention of `options`.
  *
  * @param name - column name
  * @param input - one value per row
@@ -254,7 +422,7 @@ export function inferValueColumn(name: string, input: readonly unknown[], option
   const missingTokens = options.missing ?? new Set<string>();
   const missingTally = new Tally('read as missing (null)');
   const bigTally = new Tally('kept as text: integer beyond ±(2^53-1)');
-  const dateTally = new Tally('date/time written as ISO-8601 text');
+  const dateTally = new Tally(options.timestamps === 'naive' ? 'date/time written as ISO-8601 text (no time zone: wall-clock time)' : 'date/time written as ISO-8601 text');
   const jsonTally = new Tally('nested value written as JSON text');
   const bytesTally = new Tally('binary value written as base64 text');
   const values: CellValue[] = new Array<CellValue>(n);
@@ -299,7 +467,7 @@ export function inferValueColumn(name: string, input: readonly unknown[], option
       values[r] = v;
     } else if (v instanceof Date) {
       dates++;
-      const text = isoDate(v);
+      const text = isoDate(v, options.timestamps ?? 'utc');
       if (text === null) {
         values[r] = null;
         missing++;
@@ -338,6 +506,7 @@ export function inferValueColumn(name: string, input: readonly unknown[], option
     return report({ name, dtype: 'string', kind: 'date', missing, values });
   }
   // Mixed kinds or plain text: everything as text.
+  const stray = strayTypedValues(input, values, present, { numbers, booleans, dates: dates + stringDates });
   const textTally = new Tally('number or boolean written as text: the column mixes kinds, so it is text');
   for (let r = 0; r < n; r++) {
     const v = values[r];
@@ -346,27 +515,84 @@ export function inferValueColumn(name: string, input: readonly unknown[], option
       textTally.add(String(v));
     } else if (input[r] instanceof Date && v !== null) dateTally.add(String(v));
   }
-  const note = bigText > 0 ? 'kept as strings to stay exact: integers beyond ±(2^53-1)' : undefined;
-  return report({ name, dtype: 'string', kind: 'string', missing, values, ...(note === undefined ? {} : { note }) }, [textTally]);
+  const notes = [...(bigText > 0 ? ['kept as strings to stay exact: integers beyond ±(2^53-1)'] : []), ...(stray === undefined ? [] : [stray.note])];
+  const result = report({ name, dtype: 'string', kind: 'string', missing, values, ...(notes.length === 0 ? {} : { note: notes.join('; ') }) }, [textTally]);
+  if (stray !== undefined) result.coercions.push({ column: name, ...stray.coercion });
+  return result;
+}
+
+/**
+ * For a typed column of mixed kinds (before its values are written as text): when at least
+ * {@link MOSTLY_TYPED_SHARE} of its `present` values are numbers (else booleans, else dates), the
+ * report naming the others (see {@link strayReport}); else `undefined`.
+ */
+function strayTypedValues(input: readonly unknown[], values: readonly CellValue[], present: number, counts: { numbers: number; booleans: number; dates: number }): StrayReport | undefined {
+  const what = (['numbers', 'booleans', 'dates'] as const).find((k) => counts[k] < present && counts[k] >= MOSTLY_TYPED_SHARE * present);
+  if (what === undefined) return undefined;
+  const isKind = (v: CellValue, r: number): boolean =>
+    what === 'numbers' ? typeof v === 'number' : what === 'booleans' ? typeof v === 'boolean' : input[r] instanceof Date || (typeof v === 'string' && DATE_RE.test(v));
+  const firsts: Array<{ value: string; row: number }> = [];
+  let count = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r]!;
+    if (v === null || isKind(v, r)) continue;
+    count++;
+    const text = String(v);
+    if (firsts.length < COERCION_EXAMPLES && !firsts.some((f) => f.value === text)) firsts.push({ value: text, row: r });
+  }
+  return strayReport(what, count, present, firsts, 'If they mean "missing", list them in the missingValues option (CSV, Excel) or map them to null in code; else fix them in the source.');
 }
 
 /**
  * A `Date` as ISO-8601 text: `YYYY-MM-DD` when its UTC time is exactly midnight (a calendar day),
- * else the full `toISOString()` (UTC). `null` for an invalid date.
+ * else, for `zone` `utc` (default: the Date is an instant), the full `toISOString()` ending in `Z`;
+ * for `naive` (the Date's UTC fields are the wall-clock time of a timestamp without a zone, see
+ * {@link timestampMillis}), `YYYY-MM-DDTHH:MM:SS` plus `.sss` when the milliseconds are not zero,
+ * with no zone (as pandas shows a naive `datetime64`). `null` for an invalid date.
+ *
+ * @example
+ * isoDate(new Date(Date.UTC(2012, 0, 1, 10)), 'naive') // '2012-01-01T10:00:00'
  */
-export function isoDate(d: Date): string | null {
+export function isoDate(d: Date, zone: 'utc' | 'naive' = 'utc'): string | null {
   const t = d.getTime();
   if (Number.isNaN(t)) return null;
   const iso = d.toISOString();
-  return t % 86_400_000 === 0 ? iso.slice(0, 10) : iso;
+  if (t % 86_400_000 === 0) return iso.slice(0, 10);
+  if (zone === 'utc') return iso;
+  return iso.endsWith('.000Z') ? iso.slice(0, 19) : iso.slice(0, 23);
+}
+
+const ZONED_RE = /(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Epoch milliseconds of ISO-8601 date/time text (the values of a `date` column). The convention
+ * everywhere in Stratum: a timestamp **without a zone** (`2012-01-01 10:00`, `2012-01-01T10:00:00`)
+ * is read as **UTC wall-clock time**, so it never depends on the machine's time zone or its
+ * daylight-saving jumps, and {@link isoDate} with `naive` gives the same text back; a date alone is
+ * UTC midnight; a timestamp with `Z` or an offset is that instant. `NaN` when it is not a date.
+ *
+ * @example
+ * timestampMillis('2012-01-01 10:00') === Date.UTC(2012, 0, 1, 10) // true on every machine
+ */
+export function timestampMillis(text: string): number {
+  const t = text.trim();
+  if (t.length === 10 || ZONED_RE.test(t)) return Date.parse(t.replace(' ', 'T'));
+  return Date.parse(`${t.replace(' ', 'T')}Z`);
+}
+
+/** True when ISO date/time text has a time but no zone (`2012-01-01 10:00`): a naive timestamp. */
+export function isNaiveTimestamp(text: string): boolean {
+  const t = text.trim();
+  return t.length > 10 && !ZONED_RE.test(t);
 }
 
 /**
  * Builds a {@link DataTable} from named columns of typed values (rows as objects are turned into
- * columns first by {@link recordsToColumns}), applying {@link inferValueColumn} to each.
+ * columns first by {@link recordsToColumns}), applying {@link inferValueColumn} to each (a
+ * column's own `timestamps` overrides `options.timestamps`).
  */
-export function tableFromValueColumns(columns: ReadonlyArray<{ name: string; values: readonly unknown[] }>, options: ValueInferenceOptions & { source?: string } = {}): DataTable {
-  const inferred = columns.map((c) => inferValueColumn(c.name, c.values, options));
+export function tableFromValueColumns(columns: ReadonlyArray<{ name: string; values: readonly unknown[]; timestamps?: 'utc' | 'naive' }>, options: ValueInferenceOptions & { source?: string } = {}): DataTable {
+  const inferred = columns.map((c) => inferValueColumn(c.name, c.values, c.timestamps === undefined ? options : { ...options, timestamps: c.timestamps }));
   const rowCount = columns[0]?.values.length ?? 0;
   return {
     columns: inferred.map((i) => i.column),
@@ -374,6 +600,31 @@ export function tableFromValueColumns(columns: ReadonlyArray<{ name: string; val
     coercions: inferred.flatMap((i) => i.coercions),
     ...(options.source === undefined ? {} : { source: options.source }),
   };
+}
+
+/**
+ * Coercions reporting the ±Infinity values of a table's numeric columns (one per column holding
+ * any, with the count), appended to `table.coercions` in column order, for typed sources where a
+ * number can be infinite: a JSON number beyond ±1.8e308 (`1e400`) parses as Infinity; a Parquet
+ * float can hold `inf`. `why` says where they came from, e.g. `number beyond ±1.8e308 read as
+ * ±Infinity`. Returns the same table (mutated) for chaining.
+ */
+export function reportInfinities<T extends DataTable>(table: T, why: string): T {
+  for (const column of table.columns) {
+    if (column.kind !== 'integer' && column.kind !== 'float') continue;
+    const numbers = columnNumberView(column);
+    let count = 0;
+    const examples: string[] = [];
+    for (let r = 0; r < numbers.length; r++) {
+      const x = numbers[r]!;
+      if (x !== Infinity && x !== -Infinity) continue;
+      count++;
+      const text = x > 0 ? 'Infinity' : '-Infinity';
+      if (!examples.includes(text)) examples.push(text);
+    }
+    if (count > 0) table.coercions.push({ column: column.name, count, examples, action: `${why} (charts leave infinite values out; a sum or mean that includes one is infinite)` });
+  }
+  return table;
 }
 
 /**
@@ -657,10 +908,14 @@ export interface DecimalCommaDetection {
   decimalComma: boolean;
   /** Why, in words, for the table's notes; absent when no column holds comma numbers. */
   note?: string;
+  /** `'.'` when the decimal commas come with `.` thousands separators (`1.234,56`, see {@link detectDecimalComma}). */
+  thousands?: '.';
 }
 
 const THOUSANDS_COMMA_RE = /^[+-]?\d{1,3}(?:,\d{3})+$/;
 const THOUSANDS_DOT_RE = /^[+-]?\d{1,3}(?:\.\d{3})+$/;
+/** European grouping: `1.234` or `1.234,56` (`.` thousands separators, optional decimal comma). */
+const EURO_RE = groupedNumberRe('.', ',');
 
 /**
  * Decides from whole text columns whether numbers are written with a decimal comma (`1,5`), for
@@ -672,6 +927,12 @@ const THOUSANDS_DOT_RE = /^[+-]?\d{1,3}(?:\.\d{3})+$/;
  * a thousands separator (`2.5`). Decimal commas are used only when some column proves them and
  * none proves points; values like `1,234` alone are ambiguous and change nothing.
  *
+ * European grouping (`1.234,56`): a value with `.` thousands groups (first group 1-3 digits not
+ * starting with 0, then groups of 3) **and** a decimal comma cannot be read any other way, so it
+ * proves both; a column mixing such values with decimal-comma numbers (and `1.234`-like values,
+ * only once a value with both proves the grouping) proves decimal commas with `.` thousands
+ * separators (`thousands: '.'`), under the same condition that no column proves decimal points.
+ *
  * @param columns - per column, one text value per row
  * @param missing - missing-value tokens, compared after trimming spaces
  */
@@ -679,18 +940,24 @@ export function detectDecimalComma(columns: ReadonlyArray<readonly string[]>, mi
   let commaProof: string | undefined;
   let pointProof: string | undefined;
   let ambiguous: string | undefined;
+  let euroProof: string | undefined;
   for (const raw of columns) {
     let commaForm = true;
     let pointForm = true;
     let comma: string | undefined;
     let point: string | undefined;
     let groups: string | undefined;
+    let euro: string | undefined;
+    let dotGroups = false;
     for (let r = 0; r < raw.length && (commaForm || pointForm); r++) {
       const t = raw[r]!.trim();
       if (missing.has(t)) continue;
       if (commaForm) {
-        if (!COMMA_FLOAT_RE.test(t)) commaForm = false;
-        else if (comma === undefined && t.includes(',')) {
+        if (!COMMA_FLOAT_RE.test(t)) {
+          if (!EURO_RE.test(t)) commaForm = false;
+          else if (t.includes(',')) euro ??= t;
+          else dotGroups = true;
+        } else if (comma === undefined && t.includes(',')) {
           if (THOUSANDS_COMMA_RE.test(t)) groups ??= t;
           else comma = t;
         }
@@ -700,9 +967,16 @@ export function detectDecimalComma(columns: ReadonlyArray<readonly string[]>, mi
         else if (point === undefined && t.includes('.') && !THOUSANDS_DOT_RE.test(t)) point = t;
       }
     }
-    if (commaForm && comma !== undefined) commaProof ??= comma;
+    if (dotGroups && euro === undefined) commaForm = false; // `1.234` alone proves no grouping
+    if (commaForm && euro !== undefined) {
+      commaProof ??= euro;
+      euroProof ??= euro;
+    } else if (commaForm && comma !== undefined) commaProof ??= comma;
     else if (commaForm && groups !== undefined) ambiguous ??= groups;
     if (pointForm && point !== undefined) pointProof ??= point;
+  }
+  if (euroProof !== undefined && pointProof === undefined) {
+    return { decimalComma: true, thousands: '.', note: `decimal comma with "." thousands separators detected (e.g. "${euroProof}"): numbers read with a comma as the decimal separator and the points removed; pass decimalComma: false to keep them as text` };
   }
   if (commaProof !== undefined && pointProof === undefined) {
     return { decimalComma: true, note: `decimal comma detected (e.g. "${commaProof}"): numbers read with a comma as the decimal separator; pass decimalComma: false to keep them as text` };

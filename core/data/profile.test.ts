@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsvTable } from '../../connectors/csv/csv.ts';
 import { readCsvFast } from '../../connectors/csv/fast.ts';
 import { isStratumError } from '../errors.ts';
-import { columnCodes, numericColumn } from './columns.ts';
+import { columnCodes, columnNumberView, numericColumn } from './columns.ts';
 import type { DataColumn, DataTable } from './columns.ts';
-import { histogramFigure, profileTable, profileToTableData } from './profile.ts';
+import { histogramFigure, profileCorrelations, profileTable, profileToTableData } from './profile.ts';
 import type { ColumnProfile } from './profile.ts';
 
 const SEATTLE = 'node_modules/vega-datasets/data/seattle-weather.csv';
@@ -213,7 +213,67 @@ describe('numeric statistics equal a comparison sort', () => {
   });
 });
 
+describe('typed columns and reused buffers', () => {
+  it('profiles an Int32Array column (the CSV reader keeps int32 columns so) like its values', () => {
+    // Range beyond the counting limit (sorting path), with the int32 extremes; and a small range (counting path).
+    const wide = Int32Array.from({ length: 4000 }, (_, i) => (i % 97 === 0 ? [-(2 ** 31), 2 ** 31 - 1][i % 2]! : ((i * 7919) % 200_003) * 10_007 - 1e9));
+    const narrow = Int32Array.from({ length: 4000 }, (_, i) => ((i * 31) % 41) - 20);
+    for (const [label, numbers] of [['wide', wide], ['narrow', narrow]] as const) {
+      const column = numericColumn({ name: label, dtype: 'int32', kind: 'integer', missing: 0 }, numbers);
+      const p = profileTable({ columns: [column], rowCount: numbers.length, coercions: [] }).columns[0]!;
+      expectLikeReference(p, Array.from(numbers), label);
+    }
+  });
+
+  it('gives the same profile again, and a smaller table after a larger one (buffers kept between profiles)', () => {
+    const big = Float64Array.from({ length: 20_000 }, (_, i) => Math.cos(i) * 1e3);
+    const small = [3.5, -1, 3.5, 0, -0, 2];
+    const bigTable: DataTable = { columns: [numericColumn({ name: 'b', dtype: 'float32', kind: 'float', missing: 0 }, big)], rowCount: big.length, coercions: [] };
+    const first = profileTable(bigTable);
+    const smallTable: DataTable = { columns: [{ name: 's', dtype: 'float32', kind: 'float', missing: 0, values: small }], rowCount: small.length, coercions: [] };
+    // 0 and -0 are one value: distinct 4 (pandas nunique); sorted -1, -0, 0, 2, 3.5, 3.5: quartiles
+    // at positions 5p = 1.25, 2.5, 3.75: -0 + 0.25 (0 - -0) = 0, 0 + 0.5 * 2 = 1, 2 + 0.75 * 1.5 = 3.125.
+    expect(profileTable(smallTable).columns[0]).toMatchObject({ distinct: 4, min: -1, max: 3.5, q25: 0, q50: 1, q75: 3.125 });
+    expectLikeReference(profileTable(smallTable).columns[0]!, small, 'small after big');
+    expect(profileTable(bigTable)).toEqual(first);
+    expectLikeReference(first.columns[0]!, Array.from(big), 'big');
+  });
+});
+
 describe('profile correlations', () => {
+  it('are the same from typed arrays (Int32Array, Float64Array with NaN) as from JS arrays', () => {
+    const ints = Int32Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 1009) - 500);
+    const floats = Float64Array.from({ length: 5000 }, (_, i) => (i % 13 === 0 ? NaN : Math.sin(i) * 50 + i / 100));
+    const full = Float64Array.from({ length: 5000 }, (_, i) => Math.cos(i * 0.37) * 9);
+    const missing = floats.filter((v) => Number.isNaN(v)).length;
+    const typed = [
+      numericColumn({ name: 'i', dtype: 'int32', kind: 'integer', missing: 0 }, ints),
+      numericColumn({ name: 'f', dtype: 'float32', kind: 'float', missing }, floats),
+      numericColumn({ name: 'g', dtype: 'float32', kind: 'float', missing: 0 }, full),
+    ];
+    const plain: DataColumn[] = [
+      { name: 'i', dtype: 'int32', kind: 'integer', missing: 0, values: Array.from(ints) },
+      { name: 'f', dtype: 'float32', kind: 'float', missing, values: Array.from(floats, (v) => (Number.isNaN(v) ? null : v)) },
+      { name: 'g', dtype: 'float32', kind: 'float', missing: 0, values: Array.from(full) },
+    ];
+    const a = profileCorrelations(typed);
+    expect(a).toEqual(profileCorrelations(plain));
+    expect(a.n[0]![1]).toBe(5000 - missing);
+    // Against a direct two-pass Pearson r of the complete pair (i, g).
+    const mi = ints.reduce((s, v) => s + v, 0) / 5000;
+    const mg = full.reduce((s, v) => s + v, 0) / 5000;
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (let r = 0; r < 5000; r++) {
+      sxy += (ints[r]! - mi) * (full[r]! - mg);
+      sxx += (ints[r]! - mi) ** 2;
+      syy += (full[r]! - mg) ** 2;
+    }
+    expect(a.r[0]![2]).toBeCloseTo(sxy / Math.sqrt(sxx * syy), 12);
+  });
+
+
   it('match pandas DataFrame.corr() on seattle-weather.csv', async () => {
     // pandas 1.5.3: pd.read_csv('seattle-weather.csv').select_dtypes('number').corr()
     const { correlations } = profileTable(await readCsvTable(SEATTLE));
@@ -272,6 +332,9 @@ describe('compact columns of the CSV fast path', () => {
       await writeFile(path, `f,i,s,flag,day\n${lines.join('\n')}\n`);
       const fast = await readCsvFast(path, { source: path });
       expect(fast?.columns.map((c) => columnCodes(c) !== undefined)).toEqual([false, false, true, true, true]);
+      // The integer column without missing values comes out of polars as 32-bit integers.
+      expect(columnNumberView(fast!.columns[1]!)).toBeInstanceOf(Int32Array);
+      expect(columnNumberView(fast!.columns[0]!)).toBeInstanceOf(Float64Array);
       const js = await readCsvTable(path, { engine: 'js' });
       expect(profileTable(fast!)).toEqual(profileTable(js));
     } finally {

@@ -3,18 +3,21 @@
  * missing counts, distinct counts, histograms and Pearson correlations), as data, as a
  * {@link TableData} and as a Plotly histogram.
  *
- * Speed (1M rows x 10 columns in well under a second): numeric columns are read from their
- * NaN-for-missing numbers (`columnNumberView`: the CSV reader's typed arrays, or the JS arrays
- * shared with the DataFrame) into one reused
- * `Float64Array`. Per numeric column: one pass for count/min/max/mean, one for the sample std and
- * the histogram, then a radix sort of the values (~3x faster than `Float64Array#sort`, which the
- * previous version used; a hash set for the distinct count plus selection for the quartiles was
- * slower) for the exact distinct count and the quartiles. Integers of small range are counted
- * instead of sorted (O(n + range)). The tests check the results against a comparison sort and
+ * Speed (1M rows x 10 columns in about half a second): numeric columns are read from their
+ * NaN-for-missing numbers (`columnNumberView`: the CSV reader's typed arrays — `Int32Array` for
+ * int32 columns without missing values, else `Float64Array` — or the JS arrays shared with the
+ * DataFrame) into a `Float64Array` kept between profiles (memory touched for the first time is
+ * much of the cost at 1M rows; up to 4M values are kept, 17 MiB per 1M). Per numeric column: one
+ * pass for count/min/max/mean, then a radix sort of the values (~3x faster than
+ * `Float64Array#sort`, which an earlier version used; a hash set for the distinct count plus
+ * selection for the quartiles was slower) that also counts the distinct values, then one pass for
+ * the sample std over the sorted values and binary searches for the histogram. Integers of small
+ * range are counted instead of sorted (O(n + range)). Every loop is run on a few values before
+ * the real columns (see `primeLoops`). The tests check the results against a comparison sort and
  * pandas on vega-datasets files.
  */
 import { StratumError } from '../errors.ts';
-import { columnCodes, columnLength, columnNumberView } from './columns.ts';
+import { columnCodes, columnLength, columnNumberView, numericColumn } from './columns.ts';
 import type { ColumnKind, DataColumn, DataTable } from './columns.ts';
 import type { TableCell, TableData } from './table.ts';
 
@@ -119,23 +122,40 @@ export interface ProfileOptions {
  * profileTable(parseCsv('x\n1\n2\n3\n4\n')).columns[0] // { mean: 2.5, std: 1.2909944..., q25: 1.75, ... }
  */
 export function profileTable(table: DataTable, options: ProfileOptions = {}): DataProfile {
-  const scratch = new Scratch();
-  const columns = table.columns.map((column) => profileColumn(column, options, scratch));
-  const numeric = table.columns.filter((c) => c.kind === 'integer' || c.kind === 'float');
-  const correlations = numeric.length >= 2 && numeric.length <= (options.maxCorrelationColumns ?? 50) ? profileCorrelations(numeric) : undefined;
-  return {
-    rowCount: table.rowCount,
-    columns,
-    ...(table.source === undefined ? {} : { source: table.source }),
-    ...(correlations === undefined ? {} : { correlations }),
-  };
+  const scratch = sharedScratch();
+  try {
+    primeLoops(scratch);
+    const columns = table.columns.map((column) => profileColumn(column, options, scratch));
+    const numeric = table.columns.filter((c) => c.kind === 'integer' || c.kind === 'float');
+    const correlations = numeric.length >= 2 && numeric.length <= (options.maxCorrelationColumns ?? 50) ? profileCorrelations(numeric) : undefined;
+    return {
+      rowCount: table.rowCount,
+      columns,
+      ...(table.source === undefined ? {} : { source: table.source }),
+      ...(correlations === undefined ? {} : { correlations }),
+    };
+  } finally {
+    scratch.trim();
+  }
 }
 
-/** Buffers reused from column to column (memory first touched is much of the cost at 1M rows). */
+/**
+ * Values kept in the scratch buffers between profiles: 4M (32 MiB of doubles and 32 MiB of sort
+ * words); a larger table's buffers are dropped after its profile.
+ */
+const KEPT_VALUES = 1 << 22;
+
+/**
+ * Buffers reused from column to column and from profile to profile: memory a process touches for
+ * the first time costs more than the statistics computed in it (measured ~13 us per 4 KiB page on
+ * the bench VM, ~3 ms per MiB: the scratch of a 1M-row profile is 17 MiB).
+ */
 class Scratch {
   private values = new Float64Array(0);
   private other = new Uint32Array(0);
   private counts = new Int32Array(0);
+  /** min, max and compensated sum of the last {@link gatherFloat64}-like pass. */
+  readonly stats = new Float64Array(3);
 
   /** A buffer for `n` values. */
   floats(n: number): Float64Array {
@@ -155,6 +175,50 @@ class Scratch {
     else this.counts.fill(0, 0, range);
     return this.counts.subarray(0, range);
   }
+
+  /** Drops buffers beyond {@link KEPT_VALUES} values (a larger table's). */
+  trim(): void {
+    if (this.values.length > KEPT_VALUES) this.values = new Float64Array(0);
+    if (this.other.length > 2 * KEPT_VALUES) this.other = new Uint32Array(0);
+    if (this.counts.length > 1 << 24) this.counts = new Int32Array(0);
+  }
+}
+
+/**
+ * Runs every statistics loop on a few hundred values of each array type, sign and magnitude before
+ * the real columns: V8 compiles a long loop while it runs (on-stack replacement) with the type
+ * feedback gathered so far, and code after a loop that has never run has none, so that compiled
+ * code deoptimized at the loop's end on every call and the loop ran unoptimized for a while each
+ * time, boxing every number (~30 MB of garbage per 1M-row column, a third of the profile's time).
+ * (A few hundred values: V8 gives a function its feedback vector after some work or 8 calls.)
+ * About a millisecond; done on every profile because V8 may drop the feedback of idle functions.
+ */
+function primeLoops(scratch: Scratch): void {
+  const size = 384;
+  const floats = Float64Array.from({ length: size }, (_, i) => [0.5, NaN, -1.5, 2 ** 40 + 0.25, -(2 ** 33), -0, 0, 1e300][i % 8]! * (1 + i / size));
+  const columns = [
+    numericColumn({ name: 'a', dtype: 'float32', kind: 'float', missing: size / 8 }, floats),
+    // Sorted (wide range) and counted (small range); sums beyond small integers.
+    numericColumn({ name: 'b', dtype: 'int32', kind: 'integer', missing: 0 }, Int32Array.from({ length: size }, (_, i) => (i % 2 === 0 ? 2 ** 31 - 1 - i : -(2 ** 31) + i))),
+    numericColumn({ name: 'c', dtype: 'int32', kind: 'integer', missing: 0 }, Int32Array.from({ length: size }, (_, i) => 2 ** 31 - 1 - (i % 7))),
+    numericColumn({ name: 'd', dtype: 'int32', kind: 'integer', missing: size / 8 }, Array.from({ length: size }, (_, i) => (i % 8 === 1 ? NaN : (i % 13) - 6))),
+  ];
+  for (let round = 0; round < PRIMING_ROUNDS; round++) {
+    for (const column of columns) numericProfile(column, 10, scratch);
+    profileCorrelations(columns);
+    profileCorrelations(columns.slice(1, 3));
+  }
+}
+
+/** Rounds of {@link primeLoops}. */
+const PRIMING_ROUNDS = 2;
+
+/** The one {@link Scratch} of the process (profiles run synchronously, one at a time). */
+let scratchBuffers: Scratch | undefined;
+
+function sharedScratch(): Scratch {
+  scratchBuffers ??= new Scratch();
+  return scratchBuffers;
 }
 
 function profileColumn(column: DataColumn, options: ProfileOptions, scratch: Scratch): ColumnProfile {
@@ -170,17 +234,18 @@ type NumericStats = Omit<ColumnProfile, 'name' | 'kind' | 'count' | 'missing' | 
 
 /** Statistics of a numeric column (see {@link profileTable}). */
 function numericProfile(column: DataColumn, bins: number, scratch: Scratch): NumericStats {
-  const data = floats(column);
+  const data = columnNumberView(column);
   const x = scratch.floats(data.length);
   // (Each pass over the values is its own small function: one loop per function keeps V8's
   // optimized code stable; long functions with several loops deoptimized between them and boxed
-  // every number meanwhile.)
-  const first = gather(data, x);
-  const n = first.n;
+  // every number meanwhile. One function per array type keeps each loop monomorphic.)
+  const stats = scratch.stats;
+  const n = data instanceof Float64Array ? gatherFloat64(data, x, stats) : data instanceof Int32Array ? gatherInt32(data, x, stats) : gatherArray(data, x, stats);
   if (n === 0) return { distinct: 0 };
-  const { min, max } = first;
+  const min = stats[0]!;
+  const max = stats[1]!;
   const values = x.subarray(0, n);
-  const mean = first.sum / n;
+  const mean = stats[2]! / n;
   // Then the sum of squared deviations (two-pass sample std, as simple-statistics
   // `sampleStandardDeviation`), the histogram, the distinct count and the quartiles: integers of
   // small range by counting each value; others by sorting the values, then one pass over them.
@@ -191,7 +256,7 @@ function numericProfile(column: DataColumn, bins: number, scratch: Scratch): Num
   if (column.kind === 'integer' && range <= Math.max(4 * n, 65_536) && range <= 2 ** 24) {
     order = countedOrder(values, min, range, scratch, edges, counts);
   } else {
-    radixSort(values, scratch);
+    const distinct = radixSort(values, scratch);
     // Bin b holds the values from the first one >= edges[b] (a binary search in the sorted values).
     let start = 0;
     for (let b = 0; b < counts.length; b++) {
@@ -200,7 +265,7 @@ function numericProfile(column: DataColumn, bins: number, scratch: Scratch): Num
       start = end;
     }
     const at = new Map(quartileRanks(n).map((k) => [k, values[k]!]));
-    order = { distinct: distinctSorted(values), quantile: interpolated(n, at) };
+    order = { distinct, quantile: interpolated(n, at) };
   }
   const std = n < 2 ? NaN : Math.sqrt(sumOfSquares(values, mean) / (n - 1));
   const { distinct, quantile } = order;
@@ -208,10 +273,13 @@ function numericProfile(column: DataColumn, bins: number, scratch: Scratch): Num
 }
 
 /**
- * Copies the present (non-NaN) values to `x`; their count, min, max and sum with Kahan-Babuska
- * compensated summation (as simple-statistics `sum`).
+ * Copies the present (non-NaN) values to `x`; returns their count and writes their min, max and
+ * sum with Kahan-Babuska compensated summation (as simple-statistics `sum`) to `stats[0..2]`.
+ * (Results go to a typed array, not a returned object: a loop's optimized code compiled before the
+ * first call ended has no feedback for what follows the loop and deoptimized there on every call,
+ * boxing ~9 MB of numbers per 1M-row column meanwhile.)
  */
-function gather(data: Float64Array, x: Float64Array): { n: number; min: number; max: number; sum: number } {
+function gatherFloat64(data: Float64Array, x: Float64Array, stats: Float64Array): number {
   let n = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -224,10 +292,57 @@ function gather(data: Float64Array, x: Float64Array): { n: number; min: number; 
     if (v < min) min = v;
     if (v > max) max = v;
     const t = sum + v;
-    correction += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    correction += (sum >= 0 ? sum : -sum) >= (v >= 0 ? v : -v) ? sum - t + v : v - t + sum;
     sum = t;
   }
-  return { n, min, max, sum: sum + correction };
+  stats[0] = min;
+  stats[1] = max;
+  stats[2] = sum + correction;
+  return n;
+}
+
+/** {@link gatherFloat64} of 32-bit integers (none missing). */
+function gatherInt32(data: Int32Array, x: Float64Array, stats: Float64Array): number {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let correction = 0;
+  for (let r = 0; r < data.length; r++) {
+    const v = data[r]!;
+    x[r] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const t = sum + v;
+    correction += (sum >= 0 ? sum : -sum) >= (v >= 0 ? v : -v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  stats[0] = min;
+  stats[1] = max;
+  stats[2] = sum + correction;
+  return data.length;
+}
+
+/** {@link gatherFloat64} of a JS array (Danfo's layout, NaN where missing). */
+function gatherArray(data: readonly number[], x: Float64Array, stats: Float64Array): number {
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let correction = 0;
+  for (let r = 0; r < data.length; r++) {
+    const v = data[r]!;
+    if (v !== v) continue;
+    x[n++] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const t = sum + v;
+    correction += (sum >= 0 ? sum : -sum) >= (v >= 0 ? v : -v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  stats[0] = min;
+  stats[1] = max;
+  stats[2] = sum + correction;
+  return n;
 }
 
 /** Sum of squared deviations from `mean`. */
@@ -238,24 +353,6 @@ function sumOfSquares(values: Float64Array, mean: number): number {
     ss += d * d;
   }
   return ss;
-}
-
-/** Number of distinct sorted values (-0 === 0: one value, as pandas `nunique`). */
-function distinctSorted(values: Float64Array): number {
-  let distinct = values.length > 0 ? 1 : 0;
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1]) distinct++;
-  return distinct;
-}
-
-/**
- * A numeric column's numbers (NaN where missing) as a Float64Array: the column's own when it holds
- * one, else a native conversion. One array type keeps the statistics loops monomorphic (mixing
- * Int32Array, Float64Array and JS arrays in one loop made V8 box every value: ~600 MB of garbage
- * for 1M x 8).
- */
-function floats(column: DataColumn): Float64Array {
-  const numbers = columnNumberView(column);
-  return numbers instanceof Float64Array ? numbers : new Float64Array(numbers);
 }
 
 /** Ranks (0-based) of the order statistics that the linear-interpolation quartiles of `n` values read. */
@@ -330,41 +427,70 @@ function lowerBound(values: Float64Array, x: number): number {
 }
 
 /**
- * Sorts doubles (no NaN) ascending in place, -0 before 0: a least-significant-digit radix sort on
- * their 64 bits, 16 bits a pass, after the usual order-preserving map of IEEE 754 bits to unsigned
- * integers (negative: all bits flipped; positive: sign bit flipped). Passes where every value has
- * the same digit are skipped. ~3x faster than `Float64Array.prototype.sort` on 1M values here.
+ * Sorts doubles (no NaN) ascending in place, -0 before 0, and returns the number of distinct values
+ * (-0 and 0 are one value, as pandas `nunique`): a least-significant-digit radix sort on their 64
+ * bits, 16 bits a pass, after the usual order-preserving map of IEEE 754 bits to unsigned integers
+ * (negative: all bits flipped; positive: sign bit flipped). Passes where every value has the same
+ * digit are skipped. ~3x faster than `Float64Array.prototype.sort` on 1M values here. (The map to
+ * keys is fused with the digit counts, the distinct count with the map back: two passes fewer.)
  */
-function radixSort(values: Float64Array, scratch: Scratch): void {
+function radixSort(values: Float64Array, scratch: Scratch): number {
   const n = values.length;
   let from = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
   let to = scratch.words(2 * n);
-  toKeys(from);
-  const counts = digitCounts(from, scratch.counters(4 * 65536));
+  const counts = keyDigitCounts(from, scratch.counters(4 * 65536));
   for (let pass = 0; pass < 4; pass++) {
     if (!startsOfBuckets(counts, pass * 65536, n)) continue; // one bucket: nothing to move
     scatter(from, to, counts, pass);
     [from, to] = [to, from];
   }
-  fromKeys(from, new Uint32Array(values.buffer, values.byteOffset, 2 * n));
+  return fromKeysDistinct(from, new Uint32Array(values.buffer, values.byteOffset, 2 * n));
 }
 
-/** Maps doubles (as 32-bit word pairs, low word first) to unsigned keys in the same order, in place. */
-function toKeys(words: Uint32Array): void {
-  for (let i = 1; i < words.length; i += 2) {
-    const hi = words[i]!;
+/**
+ * Maps doubles (as 32-bit word pairs, low word first) to unsigned keys in the same order, in place,
+ * and counts each 16-bit digit of the keys: digit `d` of pass `p` at `p * 65536 + d`.
+ */
+function keyDigitCounts(words: Uint32Array, counts: Int32Array): Int32Array {
+  for (let i = 0; i < words.length; i += 2) {
+    let lo = words[i]!;
+    let hi = words[i + 1]!;
     if (hi & 0x80000000) {
-      words[i] = ~hi;
-      words[i - 1] = ~words[i - 1]!;
-    } else words[i] = hi | 0x80000000;
+      hi = ~hi >>> 0;
+      lo = ~lo >>> 0;
+    } else hi = (hi | 0x80000000) >>> 0;
+    words[i] = lo;
+    words[i + 1] = hi;
+    counts[lo & 0xffff]!++;
+    counts[65536 + (lo >>> 16)]!++;
+    counts[131072 + (hi & 0xffff)]!++;
+    counts[196608 + (hi >>> 16)]!++;
   }
+  return counts;
 }
 
-/** The inverse of {@link toKeys}, from `keys` into `out` (which may be the same memory). */
-function fromKeys(keys: Uint32Array, out: Uint32Array): void {
+/** Key of -0 (high word, low word): just below the key of 0 (0x80000000, 0). */
+const NEGATIVE_ZERO_HI = 0x7fffffff;
+const NEGATIVE_ZERO_LO = 0xffffffff;
+
+/**
+ * The inverse of {@link keyDigitCounts}'s map, from sorted `keys` into `out` (which may be the same
+ * memory); returns the number of distinct keys, the keys of -0 and 0 counting as one.
+ */
+function fromKeysDistinct(keys: Uint32Array, out: Uint32Array): number {
+  if (keys.length === 0) return 0;
+  let distinct = 1;
+  let lastHi = keys[1]!;
+  let lastLo = keys[0]!;
   for (let i = 1; i < keys.length; i += 2) {
     const hi = keys[i]!;
     const lo = keys[i - 1]!;
+    if (hi !== lastHi || lo !== lastLo) {
+      // -0 then 0 (adjacent when sorted): one value.
+      if (!(lastHi === NEGATIVE_ZERO_HI && lastLo === NEGATIVE_ZERO_LO && hi === 0x80000000 && lo === 0)) distinct++;
+      lastHi = hi;
+      lastLo = lo;
+    }
     if (hi & 0x80000000) {
       out[i] = hi & 0x7fffffff;
       out[i - 1] = lo;
@@ -373,19 +499,7 @@ function fromKeys(keys: Uint32Array, out: Uint32Array): void {
       out[i - 1] = ~lo;
     }
   }
-}
-
-/** Counts of each 16-bit digit of the keys, digit `d` of pass `p` at `p * 65536 + d`. */
-function digitCounts(keys: Uint32Array, counts: Int32Array): Int32Array {
-  for (let i = 0; i < keys.length; i += 2) {
-    const lo = keys[i]!;
-    const hi = keys[i + 1]!;
-    counts[lo & 0xffff]!++;
-    counts[65536 + (lo >>> 16)]!++;
-    counts[131072 + (hi & 0xffff)]!++;
-    counts[196608 + (hi >>> 16)]!++;
-  }
-  return counts;
+  return distinct;
 }
 
 /** Turns one pass's counts into bucket starts; false when all `n` keys share one digit. */
@@ -457,31 +571,44 @@ function topValues(column: DataColumn, k: number): { distinct: number; top: Arra
  */
 export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorrelations {
   const k = columns.length;
-  const data = columns.map((c) => floats(c));
+  // Float64Array, or Int32Array (an integer column without missing values, as the CSV reader keeps it).
+  const data = columns.map((c) => numbersOf(c));
   const rows = data.length === 0 ? 0 : Math.min(...data.map((d) => d.length));
   const complete = columns.map((c) => c.missing === 0);
-  // Plain sums (as a pairwise computation over complete rows would do), so shared values equal them.
-  const means = data.map((d, i) => (complete[i] ? plainSum(d, rows) / rows : NaN));
-  const squares = data.map((d, i) => (complete[i] ? sumOfSquares(d.subarray(0, rows), means[i]!) : NaN));
-  // Sums of products of deviations of the pairs of complete columns, a block of rows at a time
-  // (each column is read once per block instead of once per pair).
+  // Columns without missing values, a block of rows at a time (each column read once per block
+  // instead of once per pair): their plain (uncompensated) sums, as a pairwise computation over
+  // complete rows would do, so shared values equal them; then the sums of squares and of products
+  // of deviations. Sums run over the rows in order, so blocks change no result.
   const full = complete.flatMap((c, i) => (c ? [i] : []));
-  const products = new Float64Array(k * k);
   const BLOCK = 2048;
-  const centred = full.map(() => new Float64Array(BLOCK));
+  const block = full.map(() => new Float64Array(BLOCK));
+  const sums = new Float64Array(full.length);
   for (let start = 0; start < rows; start += BLOCK) {
     const size = Math.min(BLOCK, rows - start);
-    for (let j = 0; j < full.length; j++) centre(data[full[j]!]!, start, size, means[full[j]!]!, centred[j]!);
+    for (let j = 0; j < full.length; j++) {
+      copyBlock(data[full[j]!]!, start, size, block[j]!);
+      sums[j] = addUp(block[j]!, size, sums[j]!);
+    }
+  }
+  const means = new Float64Array(k);
+  full.forEach((i, j) => (means[i] = sums[j]! / rows));
+  const squares = new Float64Array(k);
+  const products = new Float64Array(k * k);
+  for (let start = 0; start < rows; start += BLOCK) {
+    const size = Math.min(BLOCK, rows - start);
+    for (let j = 0; j < full.length; j++) {
+      const i = full[j]!;
+      copyBlock(data[i]!, start, size, block[j]!);
+      squares[i] = centre(block[j]!, size, means[i]!, squares[i]!);
+    }
     for (let ja = 0; ja < full.length; ja++) {
-      for (let jb = ja + 1; jb < full.length; jb++) products[full[ja]! * k + full[jb]!]! += dot(centred[ja]!, centred[jb]!, size);
+      for (let jb = ja + 1; jb < full.length; jb++) products[full[ja]! * k + full[jb]!]! += dot(block[ja]!, block[jb]!, size);
     }
   }
   const r: Array<Array<number | null>> = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
   const n: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let a = 0; a < k; a++) {
     for (let b = a; b < k; b++) {
-      const x = data[a]!;
-      const y = data[b]!;
       let count: number;
       let sxx: number;
       let syy: number;
@@ -492,7 +619,7 @@ export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorr
         syy = squares[b]!;
         sxy = a === b ? sxx : products[a * k + b]!;
       } else {
-        const pair = pairwise(x, y, rows);
+        const pair = pairwise(data[a]!, data[b]!, rows);
         count = pair.count;
         sxx = pair.sxx;
         syy = pair.syy;
@@ -507,16 +634,41 @@ export function profileCorrelations(columns: readonly DataColumn[]): ProfileCorr
   return { columns: columns.map((c) => c.name), r, n };
 }
 
-/** Plain (uncompensated) sum of the first `rows` values. */
-function plainSum(d: Float64Array, rows: number): number {
-  let s = 0;
-  for (let r = 0; r < rows; r++) s += d[r]!;
+/**
+ * A numeric column's numbers as a typed array: the column's own `Float64Array` or `Int32Array`
+ * (no missing values), else a `Float64Array` copy of its JS array.
+ */
+function numbersOf(column: DataColumn): Float64Array | Int32Array {
+  const numbers = columnNumberView(column);
+  return numbers instanceof Float64Array || numbers instanceof Int32Array ? numbers : new Float64Array(numbers);
+}
+
+/** Copies `size` numbers from row `start` to `out` (one function per array type: monomorphic loops). */
+function copyBlock(d: Float64Array | Int32Array, start: number, size: number, out: Float64Array): void {
+  if (d instanceof Float64Array) out.set(d.subarray(start, start + size));
+  else copyInt32(d, start, size, out);
+}
+
+function copyInt32(d: Int32Array, start: number, size: number, out: Float64Array): void {
+  for (let i = 0; i < size; i++) out[i] = d[start + i]!;
+}
+
+/** `sum` plus the first `size` values, added in order. */
+function addUp(x: Float64Array, size: number, sum: number): number {
+  let s = sum;
+  for (let i = 0; i < size; i++) s += x[i]!;
   return s;
 }
 
-/** `out[i] = d[start + i] - mean` for `size` rows. */
-function centre(d: Float64Array, start: number, size: number, mean: number, out: Float64Array): void {
-  for (let i = 0; i < size; i++) out[i] = d[start + i]! - mean;
+/** Subtracts `mean` from the first `size` values in place; returns `squares` plus their squared deviations, added in order. */
+function centre(x: Float64Array, size: number, mean: number, squares: number): number {
+  let ss = squares;
+  for (let i = 0; i < size; i++) {
+    const d = x[i]! - mean;
+    x[i] = d;
+    ss += d * d;
+  }
+  return ss;
 }
 
 /** Sum of `x[i] * y[i]` over the first `size` entries. */
@@ -527,7 +679,7 @@ function dot(x: Float64Array, y: Float64Array, size: number): number {
 }
 
 /** Count, sums of squares and of products of deviations over the rows where both have a value (two passes). */
-function pairwise(x: Float64Array, y: Float64Array, rows: number): { count: number; sxx: number; syy: number; sxy: number } {
+function pairwise(x: Float64Array | Int32Array, y: Float64Array | Int32Array, rows: number): { count: number; sxx: number; syy: number; sxy: number } {
   let count = 0;
   let sx = 0;
   let sy = 0;
@@ -633,7 +785,14 @@ export function histogramFigure(table: DataTable, column: string, options: Profi
       hint: `Use one of: ${table.columns.map((c) => c.name).join(', ')}.`,
     });
   }
-  const profile = profileColumn(found, { bins: options.bins ?? 10, topValues: options.topValues ?? 20 }, new Scratch());
+  const scratch = sharedScratch();
+  let profile: ColumnProfile;
+  try {
+    primeLoops(scratch);
+    profile = profileColumn(found, { bins: options.bins ?? 10, topValues: options.topValues ?? 20 }, scratch);
+  } finally {
+    scratch.trim();
+  }
   if (profile.histogram !== undefined) {
     const { edges, counts } = profile.histogram;
     return {

@@ -69,7 +69,14 @@ export function csvTableToTable(table: DataTable, options: TableOptions = {}): T
 /** Same as {@link csvTableToTable}, under the connector-neutral name. */
 export const dataTableToTable = csvTableToTable;
 
-/** Converts any cell value to a JSON-safe {@link TableCell}. */
+/**
+ * Converts any cell value to a JSON-safe {@link TableCell}. Date/time columns of a loaded table are
+ * ISO text and pass through unchanged, so a timestamp without a zone (`2012-01-01 10:00`, a Parquet
+ * or PostgreSQL `timestamp`, an Excel time) shows without one, and a zoned one keeps its `Z` or
+ * offset (see `isoDate`/`timestampMillis` in core/data/columns.ts). A JS `Date` (made in code) is
+ * an instant and shows as `toISOString()`, in UTC with `Z`; to show a naive timestamp parsed under
+ * Stratum's convention (wall-clock time read as UTC), format it with `isoDate(d, 'naive')`.
+ */
 export function toCell(value: unknown): TableCell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') {

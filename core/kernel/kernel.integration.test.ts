@@ -72,6 +72,11 @@ describe('Kernel (shared process)', () => {
     expect(b.executionCount).toBe(again.executionCount + 1);
   });
 
+  it('runs the kernel process with the huge-page malloc tunable (KERNEL_GLIBC_TUNABLES)', async () => {
+    const r = await run(shared, 'process.env.GLIBC_TUNABLES');
+    expect(resultText(r)).toContain('glibc.malloc.hugetlb=');
+  });
+
   it('supports top-level await', async () => {
     const r = await run(shared, 'const v = await new Promise<number>((resolve) => setTimeout(() => resolve(7), 20))\nv * 6');
     expect(resultText(r)).toBe('42');

@@ -7,6 +7,7 @@
  */
 import { StratumError } from '../errors.ts';
 import type { EarlyStoppingReport } from './fit.ts';
+import { describeValue, numbersAsTextIssue } from './preprocess.ts';
 import type { FeatureRecord } from './types.ts';
 
 /** What {@link checkTrainingData} looks at. */
@@ -79,6 +80,8 @@ function isIdentical(records: FeatureRecord[], feature: string, target: string):
  *   are trivially one-to-one.
  *
  * Warnings (returned, one readable sentence each):
+ * - a classification target that is mostly numbers with a few other values (e.g. `"n/a"`, which
+ *   would become a class of its own): names them with their rows and the fix;
  * - a constant feature (one distinct non-missing value, or none): it carries no information;
  * - a held-out split smaller than `max(10, number of classes)` rows (`testRows` given): its
  *   metrics are too noisy to trust.
@@ -107,6 +110,15 @@ export function checkTrainingData(records: FeatureRecord[], check: TrainingDataC
         hint: 'Choose a target column with at least two distinct values.',
       });
     }
+    if (task === 'classification') {
+      // A class column of numbers with a stray marker ("n/a") the loader did not read as missing.
+      const present: Array<{ row: number; value: unknown }> = [];
+      records.forEach((r, row) => {
+        if (!isMissing(r[target])) present.push({ row, value: r[target] });
+      });
+      const issue = numbersAsTextIssue(target, present, 'target');
+      if (issue?.kind === 'strays') warnings.push(`${issue.message}: each of those values becomes a class of its own. ${issue.hint}`);
+    }
     for (const f of features) {
       const leaks = task === 'classification' ? isRelabeling(records, f, target) : isIdentical(records, f, target);
       if (leaks) {
@@ -125,7 +137,7 @@ export function checkTrainingData(records: FeatureRecord[], check: TrainingDataC
       if (values.size > 1) break;
     }
     if (values.size === 0) warnings.push(`feature ${JSON.stringify(f)} is always missing: it carries no information`);
-    else if (values.size === 1) warnings.push(`feature ${JSON.stringify(f)} is constant (always ${JSON.stringify([...values.values()][0])}): it carries no information`);
+    else if (values.size === 1) warnings.push(`feature ${JSON.stringify(f)} is constant (always ${describeValue([...values.values()][0])}): it carries no information`);
   }
   if (check.testRows !== undefined && task !== 'clustering') {
     const min = Math.max(MIN_TEST_ROWS, classes);

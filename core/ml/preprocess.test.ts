@@ -1,6 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { fitPreprocessor, inputJsonSchema, transformRecords } from './preprocess.ts';
+import { parseCsv, tableToRecords } from '../../connectors/csv/csv.ts';
+import { checkTrainingData } from './guardrails.ts';
+import { fitPreprocessor, inputJsonSchema, numbersAsTextIssue, transformRecords } from './preprocess.ts';
+import { prepareSupervised } from './supervised.ts';
 import type { FeatureRecord } from './types.ts';
 import { thrown } from '../testing.ts';
 
@@ -49,7 +52,7 @@ describe('fitPreprocessor', () => {
 
   it('rejects a column mixing numbers and strings, naming where', () => {
     const error = thrown(() => fitPreprocessor([{ m: 1 }, { m: 'two' }], { features: ['m'] }));
-    expect(error.message).toBe('column "m" mixes value types (number at records[0].m, string at records[1].m)');
+    expect(error.message).toBe('column "m" mixes value types (number at records[0].m = 1, string at records[1].m = "two")');
   });
 
   it('rejects an all-missing column and an absent field', () => {
@@ -163,5 +166,41 @@ describe('guardrail: identifier-like text columns', () => {
     }
     expect(message).toContain('(60 in all)');
     expect(message.match(/"2012-01-/g)).toHaveLength(20);
+  });
+});
+
+describe('a numeric column kept as text by one stray value (the load-to-train path)', () => {
+  // A CSV whose x and y are numbers except "n.a." at data row 18 (x) and "?" at data row 22 (y):
+  // the loader keeps both columns as text, so the records hold strings like "1.5".
+  const lines = ['x,y,c'];
+  for (let i = 0; i < 30; i++) lines.push(`${i === 17 ? 'n.a.' : i * 1.5},${i === 21 ? '?' : i * 2 + 1},${i % 2}`);
+  const records = tableToRecords(parseCsv(`${lines.join('\n')}\n`));
+
+  it('a feature: names the column, the offending row and value, and the fix (not records[0])', () => {
+    const error = thrown(() => fitPreprocessor(records, { features: ['x'] }));
+    expect(error.code).toBe('DATA_INVALID');
+    expect(error.message).toBe('column "x" is text because 1 of 30 values is not a number: records[17].x = "n.a."; the other 29 are numbers');
+    expect(error.detail).toMatchObject({ field: 'x', row: 17 });
+    expect(error.hint).toBe('If it means "missing", load the data again with the missingValues option listing it (e.g. missingValues: ["", "NA", "n.a."]); else fix that row in the file, or list "x" in categorical if it really is a category.');
+  });
+
+  it('a regression target: names the offending row, not records[0]', () => {
+    const error = thrown(() => prepareSupervised(records, { target: 'y', features: ['c'] }, { testFraction: 0.2, seed: 1 }, 'regression'));
+    expect(error.message).toBe('target "y" is text because 1 of 30 values is not a number: records[21].y = "?"; the other 29 are numbers; regression needs numbers');
+    expect(error.detail).toMatchObject({ field: 'records[21].y', row: 21 });
+    expect(error.hint).toContain('missingValues: ["", "NA", "?"]');
+  });
+
+  it('a classification target: a warning that the stray values become classes', () => {
+    const warnings = checkTrainingData(records.map((r) => ({ ...r, x: 1.5 })), { target: 'y', features: ['x'], task: 'classification' });
+    expect(warnings[0]).toMatch(/^target "y" is text because 1 of 30 values is not a number: records\[21\]\.y = "\?"; the other 29 are numbers: each of those values becomes a class of its own\./);
+  });
+
+  it('several strays: counts them all and lists the first three distinct ones', () => {
+    const present = Array.from({ length: 40 }, (_, row) => ({ row, value: row % 10 === 9 ? ['?', '-', '?', 'x'][(row - 9) / 10]! : String(row) }));
+    expect(numbersAsTextIssue('v', present)?.message).toBe('column "v" is text because 4 of 40 values are not numbers: records[9].v = "?", records[19].v = "-", records[39].v = "x" (1 more); the other 36 are numbers');
+    // 8 numbers of 10 (80%, below the 90% share): plain text, nothing to say; all numbers as text: said.
+    expect(numbersAsTextIssue('v', ['1', '2', '3', '4', '5', '6', '7', '8', 'a', 'b'].map((value, row) => ({ row, value })))).toBeUndefined();
+    expect(numbersAsTextIssue('v', [{ row: 3, value: '1.5' }, { row: 4, value: 2 }])).toMatchObject({ kind: 'all-text', row: 3, message: 'column "v" holds numbers stored as text (e.g. records[3].v = "1.5")' });
   });
 });

@@ -9,6 +9,7 @@
  * served model sees exactly the encoding it was trained on.
  */
 import { mean, median, standardDeviation } from 'simple-statistics';
+import { MOSTLY_TYPED_SHARE } from '../data/columns.ts';
 import { StratumError } from '../errors.ts';
 import type { CategoricalFeatureStep, FeatureRecord, NumericFeatureStep, PreprocessorState } from './types.ts';
 
@@ -59,6 +60,67 @@ export function describeValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A number written as text (the CSV reader's number forms, spaces allowed around it). */
+const NUMBER_TEXT_RE = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** What {@link numbersAsTextIssue} found: an error message naming rows and values, and the fix. */
+export interface NumbersAsTextIssue {
+  /** E.g. `column "x" is text because 1 of 200 values is not a number: records[17].x = "n/a"; ...`. */
+  message: string;
+  /** What to do. */
+  hint: string;
+  /** Row (position in the records) of the first offending value. */
+  row: number;
+  /** `strays`: a few values are not numbers; `all-text`: every value is a number written as text. */
+  kind: 'strays' | 'all-text';
+}
+
+/**
+ * Why a column that should hold numbers holds text, from its non-missing values: every value is a
+ * number written as text (`"1.5"`: a column the loader kept as text), or at least
+ * {@link MOSTLY_TYPED_SHARE} of them are numbers (or numbers as text) and a few are not, e.g. a
+ * missing-value marker the loader did not know (`n/a`, `?`), which made the whole column text.
+ * The message names the column, how many values are not numbers, the first three distinct ones
+ * with their rows (`records[17].x = "n/a"`) and the fix. `undefined` when the column is simply text.
+ *
+ * @param name - column name
+ * @param present - the column's non-missing values with their rows (positions in the records)
+ * @param role - `column` (a feature) or `target`, for the message
+ */
+export function numbersAsTextIssue(name: string, present: ReadonlyArray<{ row: number; value: unknown }>, role: 'column' | 'target' = 'column'): NumbersAsTextIssue | undefined {
+  if (present.length === 0) return undefined;
+  let numbers = 0;
+  let firstText: { row: number; value: unknown } | undefined;
+  const strays: Array<{ row: number; value: unknown }> = [];
+  for (const p of present) {
+    const v = p.value;
+    if (typeof v === 'number' || (typeof v === 'string' && NUMBER_TEXT_RE.test(v))) {
+      numbers++;
+      if (typeof v === 'string') firstText ??= p;
+    } else if (strays.length < 3 && !strays.some((s) => s.value === v)) strays.push(p);
+  }
+  const subject = role === 'target' ? `target ${JSON.stringify(name)}` : `column ${JSON.stringify(name)}`;
+  const count = present.length - numbers;
+  if (count === 0) {
+    if (firstText === undefined) return undefined; // all numbers already
+    return {
+      kind: 'all-text',
+      row: firstText.row,
+      message: `${subject} holds numbers stored as text (e.g. ${fieldPath(firstText.row, name)} = ${describeValue(firstText.value)})`,
+      hint: role === 'target' ? `Convert the column to numbers before training (e.g. df["${name}"].asType("float32")).` : `Convert the column to numbers, or list "${name}" in categorical if the values are codes.`,
+    };
+  }
+  if (numbers < MOSTLY_TYPED_SHARE * present.length) return undefined;
+  const listed = strays.map((s) => `${fieldPath(s.row, name)} = ${describeValue(s.value)}`).join(', ');
+  const more = count > strays.length ? ` (${count - strays.length} more)` : '';
+  return {
+    kind: 'strays',
+    row: strays[0]!.row,
+    message: `${subject} is text because ${count.toLocaleString('en')} of ${present.length.toLocaleString('en')} values ${count === 1 ? 'is not a number' : 'are not numbers'}: ${listed}${more}; the other ${numbers.toLocaleString('en')} are numbers`,
+    hint: `If ${count === 1 ? 'it means' : 'they mean'} "missing", load the data again with the missingValues option listing ${count === 1 ? 'it' : 'them'} (e.g. missingValues: ["", "NA", ${strays.map((s) => JSON.stringify(String(s.value))).join(', ')}]); else fix ${count === 1 ? 'that row' : 'those rows'} in the file${role === 'column' ? `, or list "${name}" in categorical if it really is a category` : ''}.`,
+  };
 }
 
 /** True for values meaning "missing" at training time: `null`, `undefined`, `NaN`. */
@@ -141,16 +203,18 @@ function fitFeature(records: FeatureRecord[], name: string, declaredCategorical:
     present.push({ row, value });
   });
   if (types.size > 1) {
-    const where = [...types.entries()].map(([t, row]) => `${t} at ${fieldPath(row, name)}`).join(', ');
+    const issue = numbersAsTextIssue(name, present);
+    if (issue?.kind === 'strays') throw dataError(issue.message, issue.row, name, issue.hint);
+    const where = [...types.entries()].map(([t, row]) => `${t} at ${fieldPath(row, name)} = ${describeValue(records[row]![name])}`).join(', ');
     throw dataError(`column "${name}" mixes value types (${where})`, undefined, name, 'Clean the column so every value has one type, or convert it before training.');
   }
   const valueType: CategoryValueType = types.keys().next().value ?? 'number';
   if (!declaredCategorical && valueType === 'number') {
     return fitNumericStep(name, present.map((p) => p.value as number), missingCount);
   }
-  if (!declaredCategorical && valueType === 'string' && present.length > 0 && present.every((p) => /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(p.value as string))) {
-    throw dataError(`column "${name}" holds numbers stored as strings (e.g. ${fieldPath(present[0].row, name)} = ${describeValue(present[0].value)})`, present[0].row, name,
-      `Convert the column to numbers, or list "${name}" in categorical if the values are codes.`);
+  if (!declaredCategorical && valueType === 'string') {
+    const issue = numbersAsTextIssue(name, present);
+    if (issue !== undefined) throw dataError(issue.message, issue.row, name, issue.hint);
   }
   const step = fitCategoricalStep(name, present.map((p) => String(p.value)), valueType, unseen);
   if (!declaredCategorical && step.categories.length > MAX_INFERRED_CATEGORIES && step.categories.length > present.length / 2) {

@@ -4,7 +4,7 @@
  * preprocessing pipeline on the training rows only, and transform both sides.
  */
 import { StratumError } from '../errors.ts';
-import { fieldPath, fitPreprocessor, transformRecords } from './preprocess.ts';
+import { describeValue, fieldPath, fitPreprocessor, numbersAsTextIssue, transformRecords } from './preprocess.ts';
 import { stratifiedSplit, type SplitIndexes } from './split.ts';
 import type { FeatureRecord, PreprocessorState } from './types.ts';
 
@@ -53,6 +53,16 @@ function paramError(field: string, message: string, hint?: string): StratumError
 
 function isMissing(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
+/** The non-missing values of a column with their positions in the records. */
+function presentValues(records: FeatureRecord[], name: string): Array<{ row: number; value: unknown }> {
+  const present: Array<{ row: number; value: unknown }> = [];
+  records.forEach((record, row) => {
+    const value = record[name];
+    if (!isMissing(value)) present.push({ row, value });
+  });
+  return present;
 }
 
 /** Column names seen in the first 1000 records. */
@@ -111,8 +121,14 @@ export function prepareSupervised(records: FeatureRecord[], columns: TabularColu
     keptRows.push(row);
     if (task === 'regression') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
+        // A target column the loader kept as text (e.g. one stray "n/a"): name the offending rows, not row 0.
+        const issue = typeof value === 'string' ? numbersAsTextIssue(target, presentValues(records, target), 'target') : undefined;
+        if (issue !== undefined) {
+          const field = fieldPath(issue.row, target);
+          throw new StratumError('DATA_INVALID', `${issue.message}; regression needs numbers`, { detail: { field, row: issue.row }, hint: issue.hint });
+        }
         const field = fieldPath(row, target);
-        throw new StratumError('DATA_INVALID', `${field}: regression needs a finite number, got ${JSON.stringify(value)}`, { detail: { field, row }, hint: 'Choose a numeric target column, or a classification template.' });
+        throw new StratumError('DATA_INVALID', `${field}: regression needs a finite number, got ${describeValue(value)}`, { detail: { field, row }, hint: 'Choose a numeric target column, or a classification template.' });
       }
       y.push(value);
     } else {

@@ -35,6 +35,28 @@ export function displayableFigure<F extends PlotlyFigure>(figure: F): F {
   return figure;
 }
 
+/**
+ * Columns the profile's correlation heatmap shows at most (the first ones in table order, like the
+ * distributions' 24 panels): 200 columns made a 1.4 MB, 7,320 px tall heatmap. The correlations of
+ * every pair stay in `ProfileResult.correlation`; `stratum.correlation(df, { columns })` charts others.
+ */
+export const PROFILE_CORRELATION_COLUMNS = 30;
+
+/** The first `k` columns of a correlation matrix. */
+function firstColumns(m: CorrelationMatrix, k: number): CorrelationMatrix {
+  return { columns: m.columns.slice(0, k), r: m.r.slice(0, k).map((row) => row.slice(0, k)), n: m.n.slice(0, k).map((row) => row.slice(0, k)) };
+}
+
+/** The profile's heatmap: every numeric column up to {@link PROFILE_CORRELATION_COLUMNS}, else the first ones, said in the title. */
+function profileCorrelationFigure(m: CorrelationMatrix): PlotlyFigure {
+  const title = 'Pearson correlation of the numeric columns';
+  const k = PROFILE_CORRELATION_COLUMNS;
+  if (m.columns.length <= k) return correlationFigure(m, title);
+  const figure = correlationFigure(firstColumns(m, k), title);
+  const note = `first ${k} of ${m.columns.length} numeric columns; every pair is in .correlation, stratum.correlation(df, { columns }) charts others`;
+  return { ...figure, layout: { ...figure.layout, title: { text: `${title}<br><sup>${note}</sup>` }, margin: { t: 64 } } };
+}
+
 /** What `stratum.profile(df)` returns: the profile as data, shown as its table followed by its charts. */
 export interface ProfileResult {
   /** Per-column statistics (see `profileTable`). */
@@ -43,13 +65,14 @@ export interface ProfileResult {
   histograms: PlotlyFigure | undefined;
   /** Pearson correlations of the numeric columns (undefined with fewer than 2). */
   correlation: CorrelationMatrix | undefined;
-  /** Heatmap of {@link ProfileResult.correlation}. */
+  /** Heatmap of {@link ProfileResult.correlation}: its first {@link PROFILE_CORRELATION_COLUMNS} columns at most. */
   correlationChart: PlotlyFigure | undefined;
 }
 
 /**
  * Profiles a table: the profile table (pandas `describe` plus kind/missing/distinct), the
- * per-column distributions as small multiples, and the correlation heatmap of the numeric columns.
+ * per-column distributions as small multiples, and the correlation heatmap of the numeric columns
+ * (the first {@link PROFILE_CORRELATION_COLUMNS}; all pairs in `correlation`).
  * `display()` of the result shows all three (table first); as a cell's last value it shows the table.
  */
 export function profileResult(input: TabularInput, options: ProfileOptions = {}): ProfileResult {
@@ -61,7 +84,7 @@ export function profileResult(input: TabularInput, options: ProfileOptions = {})
     profile,
     histograms: profileHistograms(profile),
     correlation,
-    correlationChart: correlation === undefined ? undefined : correlationFigure(correlation, 'Pearson correlation of the numeric columns'),
+    correlationChart: correlation === undefined ? undefined : profileCorrelationFigure(correlation),
   };
   const data = profileToTableData(profile);
   const tableBundle = (): MimeBundle => ({ [TABLE_MIME]: data, 'text/plain': `Profile of ${data.totalRows} columns, ${profile.rowCount.toLocaleString('en')} rows` });
@@ -76,22 +99,54 @@ export function profileResult(input: TabularInput, options: ProfileOptions = {})
 const escapeMarkdown = (text: string): string => text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 
 /**
+ * The notes of a loaded table: its table-level `notes` (connectors that have them: CSV encoding
+ * guess, decimal-comma detection, HTTP redirects...) then each column's `note` (`column: note`:
+ * all values missing, renamed header, kept as text to stay exact...). A column note that only
+ * repeats the column's "mostly numbers" coercion is left out (the coercion row says it).
+ */
+export function loadNotes(table: DataTable): Array<{ column?: string; text: string }> {
+  const tableNotes = (table as DataTable & { notes?: unknown }).notes;
+  const notes: Array<{ column?: string; text: string }> = Array.isArray(tableNotes) ? tableNotes.filter((n): n is string => typeof n === 'string').map((text) => ({ text })) : [];
+  for (const c of table.columns) {
+    if (c.note === undefined || c.note === '') continue;
+    // The "mostly numbers" note is always the last part of a column's note (csv.ts, inferValueColumn).
+    const stray = /(?:^|; )mostly (?:numbers|dates|booleans), but /.exec(c.note);
+    const repeated = stray !== null && table.coercions.some((k) => k.column === c.name && k.action.startsWith('kept as text: the column is mostly'));
+    const text = repeated ? c.note.slice(0, stray.index) : c.note;
+    if (text !== '') notes.push({ column: c.name, text });
+  }
+  return notes;
+}
+
+/**
  * The coercion report of a loaded table as a markdown table (column, what was done, how many
- * values, up to 3 examples), for showing next to the data; `undefined` when nothing was changed.
+ * values, up to 3 examples), followed by the table's and the columns' notes (see
+ * {@link loadNotes}) as a list, for showing next to the data; `undefined` when nothing was changed
+ * and there is no note.
  */
 export function coercionReport(table: DataTable): MimeBundle | undefined {
   const list: Coercion[] = table.coercions;
-  if (list.length === 0) return undefined;
-  const head = `**${list.length} coercion${list.length === 1 ? '' : 's'}** while loading ${table.source === undefined ? 'the data' : `\`${table.source.replace(/`/g, "'")}\``}:`;
-  const rows = list.map((c) => `| ${escapeMarkdown(c.column)} | ${escapeMarkdown(c.action)} | ${c.count.toLocaleString('en')} | ${c.examples.map((e) => escapeMarkdown(JSON.stringify(e))).join(', ')} |`);
-  const markdown = [head, '', '| column | what was done | values | examples |', '| --- | --- | --- | --- |', ...rows].join('\n');
-  const plain = [`${list.length} coercion(s) while loading ${table.source ?? 'the data'}:`, ...list.map((c) => `  ${c.column}: ${c.action} (${c.count} values, e.g. ${c.examples.map((e) => JSON.stringify(e)).join(', ')})`)].join('\n');
-  return { 'text/markdown': markdown, 'text/plain': plain };
+  const notes = loadNotes(table);
+  if (list.length === 0 && notes.length === 0) return undefined;
+  const where = table.source === undefined ? 'the data' : `\`${table.source.replace(/`/g, "'")}\``;
+  const markdown: string[] = [];
+  const plain: string[] = [];
+  if (list.length > 0) {
+    const rows = list.map((c) => `| ${escapeMarkdown(c.column)} | ${escapeMarkdown(c.action)} | ${c.count.toLocaleString('en')} | ${c.examples.map((e) => escapeMarkdown(JSON.stringify(e))).join(', ')} |`);
+    markdown.push(`**${list.length} coercion${list.length === 1 ? '' : 's'}** while loading ${where}:`, '', '| column | what was done | values | examples |', '| --- | --- | --- | --- |', ...rows);
+    plain.push(`${list.length} coercion(s) while loading ${table.source ?? 'the data'}:`, ...list.map((c) => `  ${c.column}: ${c.action} (${c.count} values, e.g. ${c.examples.map((e) => JSON.stringify(e)).join(', ')})`));
+  }
+  if (notes.length > 0) {
+    if (markdown.length > 0) markdown.push('');
+    markdown.push(list.length > 0 ? '**Notes:**' : `**Notes** on loading ${where}:`, '', ...notes.map((n) => `- ${n.column === undefined ? '' : `**${escapeMarkdown(n.column)}**: `}${escapeMarkdown(n.text)}`));
+    plain.push(list.length > 0 ? 'Notes:' : `Notes on loading ${table.source ?? 'the data'}:`, ...notes.map((n) => `  ${n.column === undefined ? '' : `${n.column}: `}${n.text}`));
+  }
+  return { 'text/markdown': markdown.join('\n'), 'text/plain': plain.join('\n') };
 }
 
 /** Options of `stratum.load` and `stratum.preview`. */
 export interface LoadOptions {
-  /** Show the coercion report (when there is one) as an output of the cell; default true. */
+  /** Show the coercion report and the load's notes (when there are any, see {@link coercionReport}) as an output of the cell; default true. */
   report?: boolean;
 }
 
@@ -128,7 +183,7 @@ export function bindExploration(target: Record<string, unknown>, ctx: ScopeConte
     /**
      * Loads any source into a Danfo DataFrame: `await stratum.load({ kind: 'sqlite', path: 'shop.db', table: 'orders' })`.
      * Credentials are secret references (`password: { secret: 'pg-main' }`), resolved from the
-     * user's secrets file. The coercion report is shown as an output unless `{ report: false }`.
+     * user's secrets file. The coercion report and the load's notes are shown as an output unless `{ report: false }`.
      */
     load: async (config: SourceConfig, options?: LoadOptions): Promise<dfd.DataFrame> => {
       const table = await (await source()).loadSource(config);
