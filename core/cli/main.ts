@@ -18,6 +18,7 @@ import { registerAgentCommand } from './agent.ts';
 import { registerDeployCommands } from './deploy.ts';
 import { registerOpenCommand } from './open.ts';
 import { registerIpynbCommands } from './ipynb.ts';
+import { registerSecretsCommands } from './secrets.ts';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -119,6 +120,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerDeployCommands(program, io);
   registerOpenCommand(program, io);
   registerIpynbCommands(program, io);
+  registerSecretsCommands(program, io);
   return program;
 }
 

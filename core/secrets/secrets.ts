@@ -80,9 +80,12 @@ export class FileSecretStore implements SecretSource {
     return value;
   }
 
-  /** Names of the stored secrets (never the values), sorted. */
+  /**
+   * Names of the stored secrets (never the values), sorted; empty when the file does not exist yet.
+   * @throws {StratumError} `SECRET_FILE_INSECURE` as {@link FileSecretStore.get}.
+   */
   async names(): Promise<string[]> {
-    return Object.keys(await this.readAll()).sort();
+    return Object.keys(await this.readAll(true)).sort();
   }
 
   /**
