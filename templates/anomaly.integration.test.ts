@@ -71,6 +71,9 @@ describe('tabular.autoencoder-anomaly: template -> kernel -> tracked run -> bund
       expect(detail.params).toMatchObject({ features: FEATURES, thresholdQuantile: 0.99, bottleneck: 2 });
       expect(detail.evaluation).toMatchObject({ task: 'anomaly', threshold: manifest.threshold, thresholdQuantile: 0.99, n: 81 });
       expect(detail.metrics.filter((m) => m.name === 'valLoss').length).toBeGreaterThan(5);
+      // The detector is evaluated on its validation rows (it has no test part): the run says so, and stores the score histogram.
+      expect(detail.evaluation?.sizes).toEqual({ unit: 'rows', train: expect.any(Number) as number, validation: 81 });
+      expect(detail.artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['bundle', 'plot:anomaly-scores', 'plot:learning-curves']));
     } finally {
       store.dispose();
     }

@@ -8,7 +8,7 @@
  * forecasts (|Δ| <= 1e-6), and that `stratum serve` answers `{ forecast }` and names bad
  * `history` values. Starts an HTTP server, hence `.integration.`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,8 @@ describe('timeseries.lstm-forecast on co2-concentration.csv', () => {
 
   it('beats the naive last-value forecast by at least 40% on test MAE (and 25% one step ahead)', () => {
     // 741 rows + 5 interpolated = 746: test rows 597..745 (149), validation 537..596, 138 test windows.
-    expect(evaluation.split).toEqual({ rows: 746, validationStart: 537, testStart: 597, filled: 5 });
+    // Windows (lookback 12, horizon 12): training origins 11..524, validation 536..584, test 596..733.
+    expect(evaluation.split).toEqual({ rows: 746, validationStart: 537, testStart: 597, filled: 5, windows: { train: 514, validation: 49, test: 138 } });
     expect(evaluation.n).toBe(138);
     // Measured (wasm, seed 42): MAE 1.062 vs naive 2.856 ppm, ratio 0.372; step 1: 0.518 vs 1.218
     // (ratio 0.425); MAPE 0.27 % vs 0.72 %. The margins leave room for another backend's rounding.
@@ -112,8 +113,14 @@ describe('timeseries.lstm-forecast on co2-concentration.csv', () => {
     expect(run).toMatchObject({ status: 'finished', templateId: 'timeseries.lstm-forecast', experiment: 'co2', seed: 42 });
     expect(run.params).toMatchObject({ target: 'CO2', time: 'Date', lookback: 12, horizon: 12, units: 16, testFraction: 0.2, validationFraction: 0.1 });
     expect(run.metrics.filter((m) => m.name === 'valLoss')).toHaveLength(10);
-    expect(run.evaluation).toMatchObject({ task: 'forecasting', mae: evaluation.mae, baselineMae: evaluation.baselineMae, maeRatio: evaluation.maeRatio, n: 138, sizes: model.sizes });
-    expect(run.artifacts.map((a) => a.name)).toContain('bundle');
+    expect(run.evaluation).toMatchObject({ task: 'forecasting', mae: evaluation.mae, baselineMae: evaluation.baselineMae, maeRatio: evaluation.maeRatio, n: 138 });
+    // Sizes count windows, named as such (the run's data row count is the 741 records).
+    expect(run.evaluation?.sizes).toEqual({ unit: 'windows', train: 514, validation: 49, test: 138 });
+    expect(run.data?.rowCount).toBe(741);
+    // The forecast plot is stored like the other templates' plots.
+    expect(run.artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['bundle', 'plot:forecast', 'plot:learning-curves']));
+    const stored = JSON.parse(readFileSync(run.artifacts.find((a) => a.name === 'plot:forecast')?.path as string, 'utf8')) as { data: unknown[] };
+    expect(stored).toEqual(JSON.parse(JSON.stringify(forecastPlot(model))));
   });
 
   describe('the run\'s bundle, served', () => {

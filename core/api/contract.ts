@@ -162,6 +162,44 @@ export interface RunInfo extends RunSummary {
   artifacts: RunArtifactInfo[];
   /** Model versions registered from this run. */
   versions: Array<{ model: string; version: number; aliases: string[] }>;
+  /** Present for the run of a hyperparameter search (template `search.hyperparameters`): its outcome, refit run and trials. */
+  search?: SearchRunInfo;
+  /** Present for a trial run of a search: trials keep no model; the search's model is its refit run (null when there is none, or the search run is missing). */
+  trialOf?: { trial: number; searchRunId: string | null; refitRunId: string | null };
+}
+
+/** A hyperparameter search as its run records it (`runs.get` of a search run). */
+export interface SearchRunInfo {
+  /** The `searchId` param shared by the search run and its trial runs. */
+  searchId: string;
+  /** Template whose params were searched. */
+  templateId: string | null;
+  /** `grid` or `random`. */
+  strategy: string | null;
+  /** Metric the trials are ranked by (`accuracy`, `r2`, `logLoss`...). */
+  metric: string | null;
+  /** `maximize` or `minimize` (null while running). */
+  direction: string | null;
+  folds: number | null;
+  /** Names of the searched params, sorted (the columns of the trial table). */
+  searched: string[];
+  trials: number | null;
+  failedTrials: number | null;
+  /** `exhausted`, `trials` or `minutes`, and in words. */
+  stopReason: string | null;
+  stopDetail: string | null;
+  bestTrial: number | null;
+  bestParams: Record<string, unknown> | null;
+  /** CV mean and std of the best trial's metric. */
+  bestMean: number | null;
+  bestStd: number | null;
+  bestRunId: string | null;
+  /** The run that refitted the best params (the search's model: register this run); null when the search did not refit. */
+  refitRunId: string | null;
+  /** E.g. a grid the budget stopped long before its end. */
+  warnings: string[];
+  /** Every trial, best first: finished by the metric's direction, then the rest by trial number; `params` = the searched params only. */
+  trialRuns: Array<{ runId: string; trial: number; status: RunStatusName; params: Record<string, unknown>; mean: number | null; std: number | null; durationMs: number | null }>;
 }
 
 /** Runs side by side (`runs.compare`), in the order requested. */
@@ -266,7 +304,10 @@ export interface ApiMethods {
   'models.list': { request: Record<string, never>; response: ModelInfo[] };
   /**
    * Registers the model a run logged (its `bundle` artifact) as the next version of model `name`
-   * (created if new), pointing `aliases` at it. @throws `RUN_UNKNOWN` (404), `USAGE` when the run has no bundle.
+   * (created if new), pointing `aliases` at it. For a search run, its refit run's model is
+   * registered and the version's `runId` is the refit run. @throws `RUN_UNKNOWN` (404), `USAGE`
+   * when the run has no model (a trial, a search without a refit, a run that logged none: the
+   * message says what to register instead).
    */
   'models.register': { request: { runId: string; name: string; aliases?: string[]; description?: string }; response: ModelVersionInfo };
   /**

@@ -146,3 +146,101 @@ describe('formatDuration', () => {
     expect([formatDuration(null), formatDuration(850), formatDuration(12_345), formatDuration(125_000)]).toEqual(['-', '850ms', '12.3s', '2m05s']);
   });
 });
+
+describe('search runs', () => {
+  let sdir: string;
+  let names: Record<string, string>;
+  /** Runs the CLI on the search workspace, naming its runs <search>, <trial1>, <trial2>, <trial3>, <refit>. */
+  async function scli(...args: string[]): Promise<string> {
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t) };
+    const program = new Command('stratum').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    registerRunsCommands(program, io);
+    await program.parseAsync(['node', 'stratum', ...args, '--workspace', sdir]);
+    return Object.entries(names).reduce((text, [id, name]) => text.replaceAll(id, name), out);
+  }
+
+  beforeAll(() => {
+    sdir = mkdtempSync(join(tmpdir(), 'stratum-cli-search-'));
+    let t = Date.parse('2026-03-02T10:00:00.000Z');
+    const store = openTrackingStore({ workspace: sdir, now: () => new Date(t) });
+    const searchId = '5e4c00000001';
+    const experiment = `search-${searchId}`;
+    const search = store.runs.create({ experiment, templateId: 'search.hyperparameters', params: { searchId, templateId: 'tabular.decision-tree', strategy: 'grid', space: { maxDepth: [2, 3, 4], criterion: ['gini'] }, folds: 3, metric: 'accuracy' } });
+    // Trial 2 is the best (0.95), trial 3 failed.
+    const trials = [[2, 0.9, 0.02], [3, 0.95, 0.01], [4, null, null]].map(([depth, mean, std], i) => {
+      const r = store.runs.create({ experiment, templateId: 'tabular.decision-tree', params: { target: 'Species', criterion: 'gini', maxDepth: depth, searchId, trial: i + 1 } });
+      t += 1500;
+      store.runs.finish(r.id, mean === null ? { status: 'failed', error: { code: 'TRAINING_FAILED', message: 'no' } } : { evaluation: { accuracy: mean, accuracyStd: std } });
+      return r.id;
+    });
+    const refit = store.runs.create({ experiment, templateId: 'tabular.decision-tree', params: { target: 'Species', criterion: 'gini', maxDepth: 3 } });
+    const bundle = join(sdir, 'refit-bundle');
+    mkdirSync(bundle);
+    writeFileSync(join(bundle, 'x.bin'), 'x');
+    writeFileSync(join(bundle, 'manifest.json'), JSON.stringify({ format: 'stratum-bundle', files: { 'x.bin': { sha256: createHash('sha256').update('x').digest('hex'), bytes: 1 } } }));
+    store.runs.addArtifact(refit.id, { name: 'bundle', kind: 'bundle', path: bundle });
+    store.runs.finish(refit.id, { evaluation: { accuracy: 0.96, sizes: { train: 275, test: 69 } } });
+    store.runs.finish(search.id, {
+      evaluation: {
+        accuracy: 0.95, accuracyStd: 0.01,
+        search: { strategy: 'grid', metric: 'accuracy', direction: 'maximize', folds: 3, trials: 3, failedTrials: 1, stopReason: 'trials', stopDetail: 'the budget of 3 trials was reached', bestTrial: 2, bestParams: { criterion: 'gini', maxDepth: 3 }, bestRunId: trials[1], refitRunId: refit.id },
+        warnings: ['the grid has 3 combinations but ...'],
+      },
+    });
+    names = { [search.id]: '<search....>', [trials[0]]: '<trial1....>', [trials[1]]: '<trial2....>', [trials[2]]: '<trial3....>', [refit.id]: '<refit.....>' };
+    // A forecasting run: sizes in windows; an anomaly run: training and validation rows.
+    const f = store.runs.create({ experiment: 'co2', templateId: 'timeseries.lstm-forecast', params: {} });
+    store.runs.finish(f.id, { evaluation: { mae: 1.06, skill: 0.63, sizes: { unit: 'windows', train: 514, validation: 49, test: 138 } } });
+    const a = store.runs.create({ experiment: 'cars', templateId: 'tabular.autoencoder-anomaly', params: {} });
+    store.runs.finish(a.id, { evaluation: { threshold: 0.5, f1: 0.8, rocAuc: 0.95, sizes: { unit: 'rows', train: 300, validation: 81 } } });
+    names[f.id] = '<forecast..>';
+    names[a.id] = '<anomaly...>';
+    store.dispose();
+  });
+
+  afterAll(() => rmSync(sdir, { recursive: true, force: true }));
+
+  const id = (name: string): string => Object.entries(names).find(([, n]) => n === name)?.[0] as string;
+
+  it('shows a search run\'s best params, refit run with the register command, and its trials best first', async () => {
+    const text = await scli('runs', 'show', id('<search....>'));
+    expect(text).toContain([
+      'search:',
+      '  grid search of tabular.decision-tree, accuracy (higher is better), 3-fold cross-validation per trial',
+      '  trials 3 (1 failed); stopped: the budget of 3 trials was reached',
+      '  best: trial 2, accuracy 0.9500 ± 0.0100 with criterion="gini", maxDepth=3 (run <trial2....>)',
+      '  refit of the best params: run <refit.....>; register it: stratum models register NAME --run <refit.....>',
+      '',
+      'trials (best first):',
+      'rank  trial  criterion  maxDepth  accuracy     std  status    duration  run',
+      '   1      2  "gini"            3    0.9500  0.0100  finished      1.5s  <trial2....>',
+      '   2      1  "gini"            2    0.9000  0.0200  finished      1.5s  <trial1....>',
+      '   -      3  "gini"            4         -       -  failed        1.5s  <trial3....>',
+    ].join('\n'));
+    expect(text).toContain('\nwarnings:\n  the grid has 3 combinations but ...\n');
+  });
+
+  it('says which search a trial belongs to, and names sizes by their unit', async () => {
+    expect(await scli('runs', 'show', id('<trial1....>'))).toContain('\ntrial 1 of search run <search....>: scored by cross-validation, keeps no model; the search\'s model is refit run <refit.....>\n');
+    expect(await scli('runs', 'show', id('<forecast..>'))).toContain('\n  sizes = 514 train, 49 validation, 138 test windows\n');
+    expect(await scli('runs', 'show', id('<anomaly...>'))).toContain('\n  sizes = 300 train, 81 validation rows\n');
+  });
+
+  it('lists forecasting runs with MAE and skill, anomaly runs with F1 and ROC AUC', async () => {
+    expect(await scli('runs', '--experiment', 'co2')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +mae +skill +duration\n<forecast\.\.> .* 1\.060 +0\.630 +/);
+    expect(await scli('runs', '--experiment', 'cars')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +f1 +rocAuc +duration\n<anomaly\.\.\.> .* 0\.800 +0\.950 +/);
+  });
+
+  it('says a run id prefix needs 4 characters', async () => {
+    await expect(scli('runs', 'show', 'cd8')).rejects.toThrow('run id prefix "cd8" is too short: give at least 4 characters of the id');
+  });
+
+  it('registers a search run as its refit run\'s model, and refuses a trial with the refit\'s command', async () => {
+    await expect(scli('models', 'register', 'penguins', '--run', id('<trial2....>').slice(0, 6))).rejects.toThrow(
+      `run <trial2....> is trial 2 of hyperparameter search <search....>: trials are scored by cross-validation and keep no model; register the search's refit (the best trial's params trained on the full training data): stratum models register penguins --run <refit.....>`.replace(/<[a-z0-9.]+>/g, (n) => id(n)),
+    );
+    expect(await scli('models', 'register', 'penguins', '--run', id('<search....>'))).toMatch(/^registered penguins v1 from run <refit\.+> \(the refit of search run <search\.+>\) at .*v1\n$/);
+    await expect(scli('models', 'register', 'penguins')).rejects.toThrow('nothing to register: give a bundle folder (--bundle DIR) or a run whose model was logged (--run ID)');
+  });
+});

@@ -2,7 +2,8 @@
  * `stratum runs` and `stratum models`: the tracking store and model registry in the terminal.
  *
  * - `stratum runs [--workspace DIR] [--experiment X] [--status S] [--template T] [--limit N]` lists runs, newest first.
- * - `stratum runs show ID` prints one run: params, data fingerprint, evaluation, per-epoch metrics, artifacts.
+ * - `stratum runs show ID` prints one run: params, data fingerprint, evaluation, per-epoch metrics, artifacts;
+ *   for a hyperparameter search, its best params, refit run and trial table.
  * - `stratum runs compare ID ID...` prints the params that differ and the metric table side by side.
  * - `stratum models` lists registered models with their versions and aliases.
  * - `stratum models alias NAME ALIAS VERSION` points an alias at a version (atomically).
@@ -12,6 +13,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { openTrackingStore, type TrackingStore } from '../store/store.ts';
+import { findSearchRun, refitRunOf, searchRunSummary, trialOf, type SearchRunSummary } from '../store/search-runs.ts';
 import type { Run, RunDetail, RunStatus } from '../store/types.ts';
 import type { CliIo } from './main.ts';
 
@@ -83,8 +85,21 @@ export function formatMetric(value: unknown): string {
   return formatMetrics([value])[0];
 }
 
-/** Evaluation metrics shown as columns of `stratum runs` when any listed run has them, in this order. */
+/**
+ * Evaluation metrics shown as columns of `stratum runs` when any listed run has them, in this
+ * order: classification accuracy and macro-F1, regression R² and RMSE, clustering silhouette.
+ */
 const HEADLINE_METRICS = ['accuracy', 'macroF1', 'r2', 'rmse', 'silhouette'] as const;
+
+/**
+ * Headline metrics of the tasks whose runs are known by a metric only they log: forecasting runs
+ * (`skill` vs the naive forecast) show MAE and skill, anomaly runs (`threshold`) F1 and ROC AUC.
+ * The workbench's Runs view puts the same metrics first for these tasks.
+ */
+const TASK_HEADLINES: ReadonlyArray<{ marker: string; metrics: readonly string[] }> = [
+  { marker: 'skill', metrics: ['mae', 'skill'] },
+  { marker: 'threshold', metrics: ['f1', 'rocAuc'] },
+];
 
 /** `2026-11-30T07:29:31.123Z` -> `2026-11-30 07:29:31` (UTC). */
 function when(iso: string | null): string {
@@ -106,18 +121,78 @@ function json(value: unknown): string {
 
 /**
  * The `stratum runs` table: id, started (UTC), experiment, template, status, data rows, the
- * headline metrics any listed run has (accuracy, macro-F1, R², RMSE, silhouette; 3 decimals),
+ * headline metrics any listed run has ({@link HEADLINE_METRICS}, {@link TASK_HEADLINES}; 3 decimals),
  * duration.
  */
 export function formatRunsTable(runs: Run[]): string {
-  const metrics = HEADLINE_METRICS.filter((m) => runs.some((r) => typeof r.evaluation?.[m] === 'number'));
+  const has = (m: string): boolean => runs.some((r) => typeof r.evaluation?.[m] === 'number');
+  const metrics = [...new Set([...HEADLINE_METRICS.filter(has), ...TASK_HEADLINES.filter((t) => has(t.marker)).flatMap((t) => t.metrics.filter(has))])];
   const rows = [['id', 'started (UTC)', 'experiment', 'template', 'status', 'rows', ...metrics, 'duration']];
   for (const r of runs) rows.push([r.id, when(r.startedAt), r.experiment, r.templateId ?? '-', r.status, r.data ? String(r.data.rowCount) : '-', ...metrics.map((m) => num(r.evaluation?.[m])), formatDuration(r.durationMs)]);
   return formatTable(rows);
 }
 
+/** Rows of a search's trial table that `runs show` prints (the rest are counted, with the command that lists them). */
+const TRIAL_ROWS = 20;
+
+/** `maxDepth=4, learningRate=0.01` (numbers to 6 significant digits). */
+function paramsText(params: Record<string, unknown>): string {
+  return Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'number' ? String(Number(v.toPrecision(6))) : json(v)}`).join(', ');
+}
+
+/**
+ * The search section of `stratum runs show` for a search run: strategy, metric, why it stopped,
+ * the best trial with its params and CV score, the refit run with the command that registers it,
+ * and the trial table, best first (at most {@link TRIAL_ROWS} rows).
+ */
+export function formatSearchSummary(s: SearchRunSummary, experiment: string): string[] {
+  const lines: string[] = ['', 'search:'];
+  const better = s.direction === 'minimize' ? 'lower is better' : s.direction === 'maximize' ? 'higher is better' : undefined;
+  lines.push(`  ${s.strategy ?? '?'} search of ${s.templateId ?? '?'}, ${s.metric ?? '?'}${better ? ` (${better})` : ''}${s.folds === null ? '' : `, ${s.folds}-fold cross-validation per trial`}`);
+  if (s.trials !== null) lines.push(`  trials ${s.trials}${s.failedTrials ? ` (${s.failedTrials} failed)` : ''}${s.stopDetail ? `; stopped: ${s.stopDetail}` : ''}`);
+  if (s.bestTrial !== null) {
+    const score = s.bestMean === null ? '' : `, ${s.metric} ${formatMetric(s.bestMean)}${s.bestStd === null ? '' : ` ± ${formatMetric(s.bestStd)}`}`;
+    lines.push(`  best: trial ${s.bestTrial}${score}${s.bestParams ? ` with ${paramsText(s.bestParams)}` : ''}${s.bestRunId ? ` (run ${s.bestRunId})` : ''}`);
+  }
+  lines.push(s.refitRunId
+    ? `  refit of the best params: run ${s.refitRunId}; register it: stratum models register NAME --run ${s.refitRunId}`
+    : '  no refit run: the search did not refit its best params (nothing to register)');
+  if (s.trialRuns.length > 0) {
+    const metric = s.metric ?? 'score';
+    const means = formatMetrics(s.trialRuns.map((t) => t.mean));
+    const stds = formatMetrics(s.trialRuns.map((t) => t.std));
+    const rows = [['rank', 'trial', ...s.searched, metric, 'std', 'status', 'duration', 'run']];
+    s.trialRuns.slice(0, TRIAL_ROWS).forEach((t, i) => {
+      rows.push([t.mean === null ? '-' : String(i + 1), String(t.trial), ...s.searched.map((n) => (typeof t.params[n] === 'number' ? String(t.params[n]) : json(t.params[n]))), means[i], stds[i], t.status, formatDuration(t.durationMs), t.runId]);
+    });
+    lines.push('', `trials (best first${s.trialRuns.length > TRIAL_ROWS ? `, ${TRIAL_ROWS} of ${s.trialRuns.length}` : ''}):`, formatTable(rows).trimEnd());
+    if (s.trialRuns.length > TRIAL_ROWS) lines.push(`  ... ${s.trialRuns.length - TRIAL_ROWS} more: stratum runs --experiment ${experiment} --limit ${s.trialRuns.length + 2}`);
+  }
+  return lines;
+}
+
+/** `sizes = 1168 train, 292 test rows`, `sizes = 514 train, 49 validation, 138 test windows` (see `runSizes` in core/store/tracker.ts). */
+function sizesText(sizes: unknown): string | undefined {
+  if (typeof sizes !== 'object' || sizes === null) return undefined;
+  const s = sizes as { train?: unknown; validation?: unknown; test?: unknown; unit?: unknown };
+  if (typeof s.train !== 'number') return undefined;
+  const parts = [`${s.train} train`];
+  if (typeof s.validation === 'number') parts.push(`${s.validation} validation`);
+  if (typeof s.test === 'number') parts.push(`${s.test} test`);
+  if (parts.length === 1) return undefined;
+  return `${parts.join(', ')} ${s.unit === 'windows' ? 'windows' : 'rows'}`;
+}
+
+/** What `runs show` adds to a run of a search: the search summary (a search run), or which search a trial belongs to. */
+export interface RunDetailExtras {
+  /** The run's search summary, when it is a search run (`searchRunSummary` of core/store/search-runs.ts). */
+  search?: SearchRunSummary;
+  /** When it is a trial: its number, its search's run and refit run (null when absent). */
+  trial?: { trial: number; searchRunId: string | null; refitRunId: string | null };
+}
+
 /** The `stratum runs show` text. */
-export function formatRunDetail(run: RunDetail): string {
+export function formatRunDetail(run: RunDetail, extras: RunDetailExtras = {}): string {
   const lines: string[] = [];
   lines.push(`run ${run.id}  ${run.status}  experiment ${run.experiment}`);
   lines.push(`started ${when(run.startedAt)} UTC, ended ${when(run.endedAt)}${run.endedAt ? ' UTC' : ''}, duration ${formatDuration(run.durationMs)}`);
@@ -125,16 +200,21 @@ export function formatRunDetail(run: RunDetail): string {
   if (run.notebook) lines.push(`notebook ${run.notebook.path}${run.notebook.cellId ? ` cell ${run.notebook.cellId}` : ''}${run.notebook.revision ? ` revision ${run.notebook.revision}` : ''}`);
   if (run.data) lines.push(`data ${run.data.source}: ${run.data.rowCount} rows, sha256 ${run.data.sha256}`);
   if (run.error) lines.push(`error ${run.error.code}: ${run.error.message}`);
+  if (extras.trial) {
+    const t = extras.trial;
+    lines.push(`trial ${t.trial} of search run ${t.searchRunId ?? '(not found)'}: scored by cross-validation, keeps no model${t.refitRunId ? `; the search's model is refit run ${t.refitRunId}` : ''}`);
+  }
   lines.push('', 'params:');
   for (const [k, v] of Object.entries(run.params)) lines.push(`  ${k} = ${json(v)}`);
   if (run.evaluation) {
     lines.push('', 'evaluation:');
     for (const [k, v] of Object.entries(run.evaluation)) if (typeof v === 'number') lines.push(`  ${k} = ${formatMetric(v)}`);
-    const sizes = run.evaluation.sizes as { train?: unknown; test?: unknown } | undefined;
-    if (typeof sizes?.train === 'number' && typeof sizes.test === 'number') lines.push(`  sizes = ${sizes.train} train, ${sizes.test} test rows`);
+    const sizes = sizesText(run.evaluation.sizes);
+    if (sizes !== undefined) lines.push(`  sizes = ${sizes}`);
     const warnings = Array.isArray(run.evaluation.warnings) ? run.evaluation.warnings.filter((w): w is string => typeof w === 'string') : [];
     if (warnings.length > 0) lines.push('', 'warnings:', ...warnings.map((w) => `  ${w}`));
   }
+  if (extras.search) lines.push(...formatSearchSummary(extras.search, run.experiment));
   // Columns with no value at all (accuracy of a regression run) are left out.
   const names = [...new Set(run.metrics.filter((m) => m.value !== null).map((m) => m.name))];
   if (names.length > 0) {
@@ -153,6 +233,16 @@ export function formatRunDetail(run: RunDetail): string {
     for (const a of run.artifacts) lines.push(`  ${a.name} (${a.kind}, ${a.bytes} bytes, sha256 ${a.sha256.slice(0, 12)}...) ${a.path}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The search summary of a search run, or the search of a trial run, for {@link formatRunDetail}. */
+export function runDetailExtras(store: TrackingStore, run: RunDetail): RunDetailExtras {
+  const search = searchRunSummary(store.runs, run);
+  if (search) return { search };
+  const of = trialOf(run);
+  if (!of) return {};
+  const searchRun = findSearchRun(store.runs, of.searchId);
+  return { trial: { trial: of.trial, searchRunId: searchRun?.id ?? null, refitRunId: searchRun ? refitRunOf(searchRun) : null } };
 }
 
 /**
@@ -182,7 +272,10 @@ export function registerRunsCommands(program: Command, io: CliIo): void {
     .description('show one run: params, data, evaluation, per-epoch metrics, artifacts')
     .argument('<id>', 'run id (or a unique prefix of at least 4 characters)')
     .action((id: string, _opts: unknown, cmd: Command) => {
-      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => io.out(formatRunDetail(store.runs.get(store.runs.resolveId(id)))));
+      withStore(cmd.optsWithGlobals<StoreOptions>(), true, (store) => {
+        const run = store.runs.get(store.runs.resolveId(id));
+        io.out(formatRunDetail(run, runDetailExtras(store, run)));
+      });
     });
 
   runs
@@ -245,7 +338,9 @@ export function registerRunsCommands(program: Command, io: CliIo): void {
       withStore(cmd.optsWithGlobals<StoreOptions>(), false, (store) => {
         const runId = opts.run === undefined ? undefined : store.runs.resolveId(opts.run);
         const v = store.models.registerVersion({ model: name, runId, bundlePath: opts.bundle, aliases: opts.alias });
-        io.out(`registered ${name} v${v.version}${v.runId ? ` from run ${v.runId}` : ''} at ${v.bundlePath}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
+        // A search run's model is its refit run's: say so, since the version names the refit run.
+        const via = runId !== undefined && v.runId !== runId ? ` (the refit of search run ${runId})` : '';
+        io.out(`registered ${name} v${v.version}${v.runId ? ` from run ${v.runId}${via}` : ''} at ${v.bundlePath}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
       });
     });
 

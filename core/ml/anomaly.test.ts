@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vegaDataset } from '../datasets/vega.ts';
 import { exportBundle, loadBundle } from '../serving/bundle.ts';
 import { initBackend } from '../tf/backend.ts';
+import { applicablePlots, modelPlot } from './plots.ts';
 import {
   ANOMALY_FILE, anomalyAdapter, anomalyPlot, AUTOENCODER_DEFAULTS, buildAutoencoder, evaluateAnomalyScores, loadAnomalyAdapter, reconstructionErrors, scoreQuantile, trainAutoencoder,
   type AnomalyEvaluation,
@@ -253,6 +254,9 @@ describe('trainAutoencoder on cars.json with injected anomalies', () => {
     expect((figure.data[0].x as number[]).length + (figure.data[1].x as number[]).length).toBe(e.n);
     const shapes = (figure.layout?.shapes ?? []) as Array<{ x0: number; x1: number }>;
     expect(shapes[0]).toMatchObject({ x0: e.threshold, x1: e.threshold });
+    // The same figure is the model's `anomaly-scores` evaluation plot (stored as artifact plot:anomaly-scores of tracked runs).
+    expect(applicablePlots(model)).toEqual(['anomaly-scores', 'learning-curves']);
+    expect(modelPlot(model, 'anomaly-scores')).toEqual(figure);
   });
 
   it('exports a bundle that loads and predicts identically (within 1e-6)', async () => {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thrown } from '../testing.ts';
 import { initBackend } from '../tf/backend.ts';
+import { applicablePlots, modelPlot } from './plots.ts';
 import {
   differenceScale, evaluateForecasts, FORECAST_DEFAULTS, forecastErrors, forecastPlot, forecastSummary, makeWindows, predictForecast, prepareSeries,
   resolveForecastParams, splitSeries, trainLstmForecaster, type LstmForecastParams,
@@ -103,6 +104,17 @@ describe('prepareSeries', () => {
     expect(error.message).toMatch(/^records\[2\]\.month \(2020-02-05\): irregular series: only 4 days after records\[1\]\.month \(2020-02-01\)/);
   });
 
+  it('writes numeric steps at the data\'s precision, not with floating-point noise', () => {
+    // 1960.2 - 1960 is 0.20000000000004547 in binary floating point; the data has 1 decimal.
+    const years = [1958, 1959, 1960, 1960.2, 1961, 1962].map((t, i) => ({ t, y: i }));
+    expect(thrown(() => prepareSeries(years, { target: 'y', time: 't' })).message).toBe('records[3].t (1960.2): irregular series: only 0.2 after records[2].t (1960), while the series steps every 1');
+    // The median of an even number of steps can need one more decimal than the data: steps 1, 1, 1, 2, 2, 5 -> (1 + 2) / 2 = 1.5.
+    const even = [0, 1, 2, 4, 6, 11, 12].map((t, i) => ({ t, y: i }));
+    expect(thrown(() => prepareSeries(even, { target: 'y', time: 't' })).message).toBe('records[5].t (11): 2 missing timestamps before it (after records[4].t (6); the series steps every 1.5)');
+    const gap = thrown(() => prepareSeries([0.5, 1.5, 2.5, 5.5].map((t, i) => ({ t, y: i })), { target: 'y', time: 't' }));
+    expect(gap.message).toBe('records[3].t (5.5): 2 missing timestamps before it (after records[2].t (2.5); the series steps every 1)');
+  });
+
   it('names a missing value, or interpolates it; a missing first or last value is always an error', () => {
     const rows: FeatureRecord[] = [{ y: 1 }, { y: 2 }, { y: null }, { y: Number.NaN }, { y: 8 }];
     const error = thrown(() => prepareSeries(rows, { target: 'y' }));
@@ -115,6 +127,31 @@ describe('prepareSeries', () => {
     expect(first.message).toBe('records[0].y: the value is missing at the start of the series, where it cannot be interpolated');
     const withTime = thrown(() => prepareSeries(monthly(['2020-01-01', '2020-02-01', '2020-03-01'], [1, '', 3]), { target: 'y', time: 'month' }));
     expect(withTime.message).toBe('records[1].y (month 2020-02-01): the value is missing');
+  });
+
+  it('reads naive timestamps as UTC wall-clock time, whatever the machine\'s time zone (no false DST gap or duplicate)', () => {
+    const hourly = (day: string): FeatureRecord[] => [0, 1, 2, 3, 4].map((h, i) => ({ t: `${day}T0${h}:00:00`, y: i }));
+    const before = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // Node re-reads TZ when it is set
+    try {
+      // Local time here: 01:00 happens twice on 2012-11-04 and 02:00 never on 2012-03-11 (Date.parse gave a 2 h step and a duplicate).
+      expect(new Date(2012, 10, 4, 2).getTime() - new Date(2012, 10, 4, 1).getTime()).toBe(7_200_000);
+      const fall = prepareSeries(hourly('2012-11-04'), { target: 'y', time: 't' });
+      expect(fall.step).toBe(3_600_000);
+      expect(fall.values).toEqual([0, 1, 2, 3, 4]);
+      expect(fall.times).toEqual(['2012-11-04', '2012-11-04T01:00:00', '2012-11-04T02:00:00', '2012-11-04T03:00:00', '2012-11-04T04:00:00']);
+      const spring = prepareSeries(hourly('2012-03-11').map((r) => ({ ...r, t: String(r.t).replace('T', ' ') })), { target: 'y', time: 't' });
+      expect(spring.step).toBe(3_600_000);
+      expect(spring.times[2]).toBe('2012-03-11T02:00:00');
+      // A naive gap is named without a zone; zoned input keeps its Z.
+      const gap = thrown(() => prepareSeries(hourly('2012-03-11').filter((_, i) => i !== 2), { target: 'y', time: 't' }));
+      expect(gap.message).toBe('records[2].t (2012-03-11T03:00:00): 1 missing timestamp before it (after records[1].t (2012-03-11T01:00:00); the series steps every 1.0 hours)');
+      const zoned = prepareSeries([0, 1, 2].map((h) => ({ t: `2012-11-04T0${h}:00:00-04:00`, y: h })), { target: 'y', time: 't' });
+      expect(zoned.times).toEqual(['2012-11-04T04:00:00.000Z', '2012-11-04T05:00:00.000Z', '2012-11-04T06:00:00.000Z']);
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
   });
 
   it('refuses non-numeric values, unreadable timestamps and unknown columns, naming them', () => {
@@ -273,7 +310,8 @@ describe('trainLstmForecaster (tiny network, synthetic series)', () => {
     expect(model.history.every((h) => Number.isFinite(h.valLoss))).toBe(true);
     const e = model.evaluation;
     if (e.task !== 'forecasting') throw new Error('expected a forecasting evaluation');
-    expect(e.split).toEqual({ rows: 120, validationStart: 86, testStart: 96, filled: 0 });
+    // Validation windows: origins 85..92 (every target inside rows 86..95) = 10 - 3 + 1 = 8.
+    expect(e.split).toEqual({ rows: 120, validationStart: 86, testStart: 96, filled: 0, windows: { train: 76, validation: 8, test: 22 } });
     expect(e.forecasts).toHaveLength(22);
     expect(e.testPeriod.values).toHaveLength(25);
     expect(model.example).toEqual({ history: synthetic(120).slice(-8).map((r) => r.y) });
@@ -340,6 +378,9 @@ describe('trainLstmForecaster (tiny network, synthetic series)', () => {
     // The 1-step forecast of origin w is drawn at the time of row w + 1 of the test period.
     expect(figure.data[1].x).toEqual(e.testPeriod.times.slice(1, 23));
     expect(figure.data[3].y).toEqual(e.testPeriod.values.slice(0, 22));
+    // The same figure is the model's `forecast` evaluation plot (stored as artifact plot:forecast of tracked runs).
+    expect(applicablePlots(model)).toEqual(['forecast', 'learning-curves']);
+    expect(modelPlot(model, 'forecast')).toEqual(figure);
   });
 
   it('is reproducible: same data and seed, same forecasts', async () => {

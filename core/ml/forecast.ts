@@ -30,6 +30,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { median, standardDeviation } from 'simple-statistics';
+import { isNaiveTimestamp, isoDate, timestampMillis } from '../data/columns.ts';
 import type { PlotlyFigure } from '../data/profile.ts';
 import { StratumError } from '../errors.ts';
 import { initBackend } from '../tf/backend.ts';
@@ -152,7 +153,11 @@ export function resolveForecastParams(params: LstmForecastParams): ResolvedForec
 export interface PreparedSeries {
   /** Values in time order (original units), missing ones filled when `missing: 'interpolate'`. */
   values: number[];
-  /** Time of each value: `YYYY-MM-DD` (midnight UTC) or full ISO 8601 for dates, the number for numeric times, the 0-based position without a time column. */
+  /**
+   * Time of each value: `YYYY-MM-DD` (midnight UTC) or full ISO 8601 for dates (without a zone when
+   * the data's text timestamps had none: `2012-11-04T01:00:00`, read as UTC wall-clock time), the
+   * number for numeric times, the 0-based position without a time column.
+   */
   times: Array<string | number>;
   /** Record index each value came from; -1 for a value inserted at a missing timestamp. */
   rows: number[];
@@ -169,14 +174,37 @@ function isMissing(value: unknown): boolean {
 
 const DAY_MS = 86_400_000;
 
-function timeLabel(t: number, kind: 'date' | 'number'): string | number {
+/**
+ * A timestamp as written in labels and `PreparedSeries.times`: the number for numeric times, else
+ * `YYYY-MM-DD` at UTC midnight, else ISO 8601 text, with `Z` or, for naive input (`naive`: the
+ * series' text timestamps had no zone, read as UTC wall-clock time by `timestampMillis`), without a
+ * zone, as the data wrote it (`isoDate` of core/data/columns.ts).
+ */
+function timeLabelOf(t: number, kind: 'date' | 'number', naive = false): string | number {
   if (kind === 'number') return t;
-  const iso = new Date(t).toISOString();
-  return t % DAY_MS === 0 ? iso.slice(0, 10) : iso;
+  return isoDate(new Date(t), naive ? 'naive' : 'utc') ?? String(t);
 }
 
-function stepText(step: number, kind: 'date' | 'number'): string {
-  if (kind === 'number') return String(step);
+/**
+ * Decimal places needed to write `x` exactly as JavaScript prints it (`1960.2` -> 1, `1e-7` -> 7,
+ * `1700000000000` -> 0): the precision of a number read from data.
+ */
+function fractionDigits(x: number): number {
+  const [mantissa, exponent] = String(x).split('e');
+  return Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - Number(exponent ?? 0));
+}
+
+/**
+ * A step between numeric timestamps for messages, rounded to the data's precision: `digits` is the
+ * decimal places of the timestamps, so `1960.2 - 1960` (0.20000000000004547 in binary floating
+ * point) prints `0.2`, not the rounding noise.
+ */
+function numberStepText(step: number, digits: number): string {
+  return String(Number(step.toFixed(Math.min(100, digits))));
+}
+
+function stepText(step: number, kind: 'date' | 'number', digits = 15): string {
+  if (kind === 'number') return numberStepText(step, digits);
   if (step >= DAY_MS) return `${(step / DAY_MS).toFixed(step % DAY_MS === 0 ? 0 : 1)} days`;
   if (step >= 3_600_000) return `${(step / 3_600_000).toFixed(1)} hours`;
   return `${(step / 1000).toFixed(1)} seconds`;
@@ -221,6 +249,8 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     return finishSeries(values, values.map((_, i) => i), values.map((_, i) => i), undefined, { target, interpolate, label: (i) => fieldPath(i, target) });
   }
   let kind: 'date' | 'number' | undefined;
+  let naiveTexts = 0;
+  let zonedTexts = 0;
   const times = records.map((record, row) => {
     const v = record[time];
     const field = fieldPath(row, time);
@@ -229,7 +259,13 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     let k: 'date' | 'number';
     if (typeof v === 'number') [t, k] = [v, 'number'];
     else if (v instanceof Date) [t, k] = [v.getTime(), 'date'];
-    else if (typeof v === 'string') [t, k] = [Date.parse(v), 'date'];
+    else if (typeof v === 'string') {
+      // Stratum's convention: text without a zone is UTC wall-clock time, on every machine
+      // (Date.parse would read it as local time: DST jumps would make false gaps and duplicates).
+      [t, k] = [timestampMillis(v), 'date'];
+      if (isNaiveTimestamp(v)) naiveTexts++;
+      else if (v.trim().length > 10) zonedTexts++;
+    }
     else t = Number.NaN;
     if (!Number.isFinite(t)) throw new StratumError('DATA_INVALID', `${field}: cannot read ${describeValue(v)} as a timestamp`, { detail: { field, row }, hint: 'Use ISO 8601 dates (2020-01-31 or 2020-01-31T12:00:00Z), Date objects or numbers.' });
     kind ??= k!;
@@ -237,6 +273,9 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     return t;
   });
   const timeKind = kind ?? 'number';
+  // Labels without a zone when the data wrote its times without one (and never with one).
+  const naive = naiveTexts > 0 && zonedTexts === 0;
+  const timeLabel = (t: number, k: 'date' | 'number'): string | number => timeLabelOf(t, k, naive);
   const order = records.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
   const at = (i: number): string => `${fieldPath(order[i], time)} (${timeLabel(times[order[i]], timeKind)})`;
   for (let i = 1; i < order.length; i++) {
@@ -249,6 +288,9 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
   }
   const diffs = order.slice(1).map((r, i) => times[r] - times[order[i]]);
   const step = diffs.length > 0 ? median(diffs) : undefined;
+  // Decimal places of the numeric timestamps (computed only for a message): a difference of two of
+  // them needs no more; the median step, the mean of two differences at worst, one more.
+  const digits = (): number => (timeKind === 'number' ? times.reduce((d, t) => Math.max(d, fractionDigits(t)), 0) : 0);
   const outValues: number[] = [];
   const outTimes: number[] = [];
   const outRows: number[] = [];
@@ -256,7 +298,7 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     if (i > 0 && step !== undefined) {
       const ratio = diffs[i - 1] / step;
       if (ratio < 0.5) {
-        throw new StratumError('DATA_INVALID', `${at(i)}: irregular series: only ${stepText(diffs[i - 1], timeKind)} after ${at(i - 1)}, while the series steps every ${stepText(step, timeKind)}`, {
+        throw new StratumError('DATA_INVALID', `${at(i)}: irregular series: only ${stepText(diffs[i - 1], timeKind, digits())} after ${at(i - 1)}, while the series steps every ${stepText(step, timeKind, digits() + 1)}`, {
           detail: { field: fieldPath(row, time), row },
           hint: 'Resample the series to one regular step (e.g. one row per month) first.',
         });
@@ -264,7 +306,7 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
       if (ratio >= 1.5) {
         const gap = Math.round(ratio) - 1;
         if (!interpolate) {
-          throw new StratumError('DATA_INVALID', `${at(i)}: ${gap} missing timestamp${gap === 1 ? '' : 's'} before it (after ${at(i - 1)}; the series steps every ${stepText(step, timeKind)})`, {
+          throw new StratumError('DATA_INVALID', `${at(i)}: ${gap} missing timestamp${gap === 1 ? '' : 's'} before it (after ${at(i - 1)}; the series steps every ${stepText(step, timeKind, digits() + 1)})`, {
             detail: { field: fieldPath(row, time), row, missingTimestamps: gap },
             hint: 'Fill the gap, keep only a regular stretch of rows, or pass missing: "interpolate" to fill it linearly.',
           });
@@ -565,8 +607,11 @@ export interface ForecastEvaluation {
   testPeriod: { times: Array<string | number>; values: number[] };
   /** `forecasts[w][k - 1]`: the model's forecast k steps after window w's origin, series units. */
   forecasts: number[][];
-  /** Row split of the series (see {@link SeriesSplit}). */
-  split: { rows: number; validationStart: number; testStart: number; filled: number };
+  /**
+   * Row split of the series (see {@link SeriesSplit}) and, from {@link trainLstmForecaster}, the
+   * number of windows of each part (what the model trained, validated and was tested on).
+   */
+  split: { rows: number; validationStart: number; testStart: number; filled: number; windows?: { train: number; validation: number; test: number } };
   /** Why a null metric is undefined. */
   undefinedReasons: UndefinedReasons;
 }
@@ -746,6 +791,7 @@ export async function trainLstmForecaster(records: FeatureRecord[], params: Lstm
       validationStart: split.validationStart,
       testStart: split.testStart,
       filled: series.filled,
+      windows: { ...split.windows },
     });
   } catch (error) {
     adapter.dispose();

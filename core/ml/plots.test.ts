@@ -176,6 +176,8 @@ describe('modelPlot / evaluationPlots on trained models', () => {
     const e = tree.evaluation;
     if (e.task !== 'classification') throw new Error('expected classification');
     expect(applicablePlots(tree)).toEqual(['confusion-matrix', 'roc-curve', 'pr-curve', 'permutation-importance']);
+    expect(() => modelPlot(tree, 'forecast')).toThrow('cannot draw forecast: forecast applies to forecasting models; this is a classification model');
+    expect(() => modelPlot(tree, 'anomaly-scores')).toThrow('cannot draw anomaly-scores: anomaly-scores applies to anomaly models; this is a classification model');
     const plots = evaluationPlots(tree, { importance: { nRepeats: 2 } });
     expect(plots.map((p) => p.kind)).toEqual(applicablePlots(tree));
     plots.forEach((p) => jsonSafe(p.figure));

@@ -2,8 +2,9 @@
  * Evaluation plots of a trained model as Plotly figures (plain JSON, MIME
  * `application/vnd.plotly.v1+json`; the kernel's `plot(figure)` and the workbench render them):
  * confusion matrix, ROC and precision-recall curves (classification), residuals vs predicted and
- * predicted vs actual (regression), learning curves (models with a per-epoch history) and
- * permutation importance (both supervised tasks).
+ * predicted vs actual (regression), the test period (forecasting), the validation score histogram
+ * (anomaly), learning curves (models with a per-epoch history) and permutation importance (both
+ * supervised tasks).
  *
  * Two layers: figure builders on plain data ({@link confusionMatrixFigure}, {@link rocFigure}, ...),
  * and {@link modelPlot} / {@link evaluationPlots}, which take a trained model (a template's
@@ -19,12 +20,19 @@ import { precisionRecallCurves, rocCurves, type PrecisionRecallCurve, type RocCu
 import type { EarlyStoppingReport } from './fit.ts';
 import { heldOutOutputs, permutationImportance, type AnyTrainedModel, type PermutationImportanceOptions, type PermutationImportanceResult } from './importance.ts';
 import type { EpochLog } from './types.ts';
+import { anomalyPlot } from './anomaly.ts';
+import { forecastPlot } from './forecast.ts';
+import type { TrainedModel } from './model.ts';
 
-/** The plots Stratum draws for a model, by name. */
-export type PlotKind = 'confusion-matrix' | 'roc-curve' | 'pr-curve' | 'residuals' | 'predicted-vs-actual' | 'learning-curves' | 'permutation-importance';
+/**
+ * The plots Stratum draws for a model, by name: `forecast` is a forecaster's test period
+ * (core/ml/forecast.ts `forecastPlot`), `anomaly-scores` an anomaly detector's validation score
+ * histogram with its threshold (core/ml/anomaly.ts `anomalyPlot`).
+ */
+export type PlotKind = 'confusion-matrix' | 'roc-curve' | 'pr-curve' | 'residuals' | 'predicted-vs-actual' | 'forecast' | 'anomaly-scores' | 'learning-curves' | 'permutation-importance';
 
 /** Every {@link PlotKind}, in the order {@link evaluationPlots} draws them. */
-export const PLOT_KINDS: readonly PlotKind[] = ['confusion-matrix', 'roc-curve', 'pr-curve', 'residuals', 'predicted-vs-actual', 'learning-curves', 'permutation-importance'];
+export const PLOT_KINDS: readonly PlotKind[] = ['confusion-matrix', 'roc-curve', 'pr-curve', 'residuals', 'predicted-vs-actual', 'forecast', 'anomaly-scores', 'learning-curves', 'permutation-importance'];
 
 /**
  * Plotly's default qualitative colors (D3 category10), used for classes and for training vs
@@ -350,6 +358,8 @@ export function plotUnavailableReason(model: AnyTrainedModel, kind: PlotKind): s
   const regression = ['residuals', 'predicted-vs-actual'];
   if (classification.includes(kind) && task !== 'classification') return `${kind} applies to classification models; this is a ${task} model`;
   if (regression.includes(kind) && task !== 'regression') return `${kind} applies to regression models; this is a ${task} model`;
+  if (kind === 'forecast' && task !== 'forecasting') return `forecast applies to forecasting models; this is a ${task} model`;
+  if (kind === 'anomaly-scores' && task !== 'anomaly') return `anomaly-scores applies to anomaly models; this is a ${task} model`;
   if (kind === 'learning-curves' && model.history.length === 0) return 'learning curves need a per-epoch history; this model trained in one step (no epochs)';
   if (kind === 'permutation-importance' && task !== 'classification' && task !== 'regression') return `permutation importance applies to classification and regression models; this is a ${task} model`;
   if ((kind === 'roc-curve' || kind === 'pr-curve' || kind === 'permutation-importance') && !model.heldOut?.records.length) {
@@ -420,6 +430,10 @@ export function modelPlot(model: AnyTrainedModel, kind: PlotKind, options: Evalu
       return residualsFigure(regressionInput(model));
     case 'predicted-vs-actual':
       return predictedVsActualFigure(regressionInput(model));
+    case 'forecast':
+      return forecastPlot(model as TrainedModel);
+    case 'anomaly-scores':
+      return anomalyPlot(model as TrainedModel);
     case 'learning-curves': {
       const lossName = model.task === 'classification' ? 'cross-entropy' : model.task === 'regression' ? 'MSE on the standardized target' : undefined;
       return learningCurvesFigure(model.history, { ...(lossName ? { lossName } : {}), ...(model.earlyStopping ? { earlyStopping: model.earlyStopping } : {}) });
@@ -431,7 +445,8 @@ export function modelPlot(model: AnyTrainedModel, kind: PlotKind, options: Evalu
 
 /**
  * Every evaluation plot that applies to the model, in {@link PLOT_KINDS} order: classification —
- * confusion matrix, ROC, PR; regression — residuals, predicted vs actual; then learning curves
+ * confusion matrix, ROC, PR; regression — residuals, predicted vs actual; forecasting — the test
+ * period; anomaly — the validation score histogram; then learning curves
  * (models with epochs) and permutation importance (5 shuffles of at most 1000 held-out rows by
  * default: about `features x 5` predictions of those rows). Clustering models get none of these.
  *

@@ -77,6 +77,7 @@ describe('metricDirection', () => {
   it('knows scores, losses and errors, with or without the last. prefix', () => {
     expect(['accuracy', 'macroF1', 'rocAuc', 'r2', 'silhouette', 'last.valAccuracy'].map(metricDirection)).toEqual(['higher', 'higher', 'higher', 'higher', 'higher', 'higher']);
     expect(['logLoss', 'rmse', 'mae', 'inertia', 'last.loss'].map(metricDirection)).toEqual(['lower', 'lower', 'lower', 'lower', 'lower']);
+    expect(['precision', 'recall', 'f1', 'averagePrecision', 'skill', 'maeRatio'].map(metricDirection)).toEqual(['higher', 'higher', 'higher', 'higher', 'higher', 'lower']);
     expect(metricDirection('n')).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import type { MetricDirection, ParamDiff, RunComparison, RunDetail } from './typ
 /**
  * Which way is better for the metrics Stratum records, by name (a `last.` prefix is ignored).
  * Scores follow scikit-learn's convention that higher is better (accuracy, balanced accuracy, F1,
- * ROC AUC, R², silhouette: https://scikit-learn.org/1.2/modules/model_evaluation.html); losses and
+ * precision, recall, ROC AUC, average precision, R², silhouette: https://scikit-learn.org/1.2/modules/model_evaluation.html); losses and
  * errors (log loss, MAE, RMSE, MSE, MAPE, k-means inertia, training loss) are better lower.
  */
 const DIRECTIONS: Readonly<Record<string, MetricDirection>> = {
@@ -34,6 +34,11 @@ const DIRECTIONS: Readonly<Record<string, MetricDirection>> = {
   // Forecasting (core/ml/forecast.ts): model MAE / naive last-value MAE, and 1 - that ratio.
   maeRatio: 'lower',
   skill: 'higher',
+  // Anomaly detection against known labels (core/ml/anomaly.ts): scikit-learn scores, higher is better.
+  precision: 'higher',
+  recall: 'higher',
+  f1: 'higher',
+  averagePrecision: 'higher',
 };
 
 /**

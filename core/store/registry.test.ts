@@ -82,7 +82,66 @@ describe('model versions', () => {
     expect(lineage.notebook).toEqual({ path: '/nb.stratum.json', cellId: 'c1', revision: 'rev-9' });
     expect(lineage.data).toEqual(data);
     const noBundle = store.runs.create({ params: {} });
-    expect(thrown(() => store.models.registerVersion({ model: 'weather', runId: noBundle.id })).message).toBe(`run ${noBundle.id} has 0 bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`);
+    const error = thrown(() => store.models.registerVersion({ model: 'weather', runId: noBundle.id }));
+    expect(error.message).toBe(`run ${noBundle.id} logged no model (it has no bundle artifact): it is running`);
+    expect(error.hint).toBe(`Pass a bundle folder the notebook exported: stratum models register weather --run ${noBundle.id} --bundle DIR.`);
+  });
+
+  it('asks for --bundle DIR or --run ID in user words when given neither', () => {
+    const error = thrown(() => store.models.registerVersion({ model: 'weather' }));
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toBe('nothing to register: give a bundle folder (--bundle DIR) or a run whose model was logged (--run ID)');
+    expect(error.message).not.toMatch(/bundlePath|runId|registerVersion/);
+  });
+});
+
+describe('search runs and trials', () => {
+  /** A tracked search as search-tracking.ts records it: the search run, 2 trials, and (optionally) the refit with its logged model. */
+  function recordSearch(options: { refit: boolean; status?: 'finished' | 'cancelled' }): { search: string; trials: string[]; refit?: string; searchId: string } {
+    const searchId = 'a1b2c3d4e5f6';
+    const experiment = `search-${searchId}`;
+    const search = store.runs.create({ experiment, templateId: 'search.hyperparameters', params: { searchId, templateId: 'tabular.decision-tree', strategy: 'grid', space: { maxDepth: [2, 3] }, folds: 2, metric: 'accuracy' } });
+    const trials = [1, 2].map((trial) => {
+      const t = store.runs.create({ experiment, templateId: 'tabular.decision-tree', params: { target: 'Species', maxDepth: trial + 1, searchId, trial } });
+      store.runs.finish(t.id, { evaluation: { accuracy: 0.8 + trial / 100, accuracyStd: 0.01 } });
+      return t.id;
+    });
+    let refit: string | undefined;
+    if (options.refit) {
+      refit = store.runs.create({ experiment, templateId: 'tabular.decision-tree', params: { target: 'Species', maxDepth: 3 } }).id;
+      store.runs.addArtifact(refit, { name: 'bundle', kind: 'bundle', path: fakeBundle('refit-bundle', 'refit') });
+      store.runs.finish(refit, { evaluation: { accuracy: 0.83 } });
+    }
+    store.runs.finish(search.id, options.status === 'cancelled'
+      ? { status: 'cancelled', error: { code: 'KERNEL_INTERRUPTED', message: 'cancelled' } }
+      : { evaluation: { accuracy: 0.82, search: { strategy: 'grid', metric: 'accuracy', trials: 2, bestTrial: 2, bestParams: { maxDepth: 3 }, bestRunId: trials[1], ...(refit ? { refitRunId: refit } : {}) } } });
+    return { search: search.id, trials, searchId, ...(refit ? { refit } : {}) };
+  }
+
+  it('registers the refit run\'s model for a search run, recording the refit run as the version\'s run', () => {
+    const { search, refit } = recordSearch({ refit: true });
+    const v = store.models.registerVersion({ model: 'penguins', runId: search });
+    expect(v).toMatchObject({ version: 1, runId: refit });
+    expect(readFileSync(join(v.bundlePath, 'model', 'weights.bin'), 'utf8')).toBe('refit');
+  });
+
+  it('refuses a trial with the command that registers the search\'s refit, and a search without a refit with why', () => {
+    const { search, trials, refit } = recordSearch({ refit: true });
+    const trial = thrown(() => store.models.registerVersion({ model: 'penguins', runId: trials[0] }));
+    expect(trial.code).toBe('USAGE');
+    expect(trial.message).toBe(
+      `run ${trials[0]} is trial 1 of hyperparameter search ${search}: trials are scored by cross-validation and keep no model; register the search's refit (the best trial's params trained on the full training data): stratum models register penguins --run ${refit}; or, to keep this trial's params, train tabular.decision-tree with them and register that run`,
+    );
+    expect(trial.detail).toMatchObject({ searchRunId: search, refitRunId: refit, trial: 1 });
+    expect(existsSync(join(dir, '.stratum', 'models', 'penguins'))).toBe(false);
+  });
+
+  it('says a cancelled search has no refit to register', () => {
+    const { search, trials } = recordSearch({ refit: false, status: 'cancelled' });
+    expect(thrown(() => store.models.registerVersion({ model: 'penguins', runId: search })).message).toBe(`run ${search} is a hyperparameter search, which keeps no model itself, and it has no refit run to register: it was cancelled before the refit`);
+    expect(thrown(() => store.models.registerVersion({ model: 'penguins', runId: trials[1] })).message).toBe(
+      `run ${trials[1]} is trial 2 of hyperparameter search ${search}: trials are scored by cross-validation and keep no model; the search has no refit run, so to keep this trial's params, train tabular.decision-tree with them and register that run`,
+    );
   });
 });
 

@@ -15,7 +15,8 @@ import { readTx, writeTx, type Db } from './db.ts';
 import { sha256File } from './fingerprint.ts';
 import { asAliasName, asModelName, asRunId, asVersionNumber } from './ids.ts';
 import type { RunStore } from './runs.ts';
-import type { AliasEvent, AliasName, Lineage, ModelName, ModelVersion, NewModelVersion, RegisteredModel, RunId, VersionNumber } from './types.ts';
+import { findSearchRun, isSearchRun, refitRunOf, trialOf } from './search-runs.ts';
+import type { AliasEvent, AliasName, Lineage, ModelName, ModelVersion, NewModelVersion, RegisteredModel, RunDetail, RunId, VersionNumber } from './types.ts';
 
 /** A version number, or an alias naming one (`3`, `"3"`, `"v3"`, `"champion"`). */
 export type VersionRef = number | string;
@@ -139,30 +140,32 @@ export class ModelRegistry {
    * needed). The bundle (given, or the run's artifact named `bundle` — the one the tracker logs
    * after training — else its only `bundle`-kind artifact) is verified, copied into the
    * store folder, and recorded with its manifest checksum and source run; `aliases` are pointed at
-   * the new version in the same transaction.
+   * the new version in the same transaction. A hyperparameter search run (template
+   * `search.hyperparameters`) keeps no model itself: its refit run's logged model is registered,
+   * and the version's `runId` is the refit run. A search trial keeps no model and is refused with
+   * the command that registers the refit.
    *
    * @returns the new version
-   * @throws StratumError `USAGE` for a bad name or alias, or when neither a bundle nor a run with
-   *   a usable bundle artifact is given; `RUN_UNKNOWN`; `FILE_NOT_FOUND` / `BUNDLE_INVALID` from
-   *   {@link verifyBundleFolder}
+   * @throws StratumError `USAGE` for a bad name or alias, when neither a bundle nor a run is given,
+   *   or when the run has no usable model (a trial, a search without a refit, a run that logged
+   *   none: the message says what to register instead); `RUN_UNKNOWN`; `FILE_NOT_FOUND` /
+   *   `BUNDLE_INVALID` from {@link verifyBundleFolder}
    */
   registerVersion(input: NewModelVersion): ModelVersion {
     const model = asModelName(input.model);
-    const runId = input.runId === undefined ? undefined : asRunId(input.runId);
+    let runId = input.runId === undefined ? undefined : asRunId(input.runId);
     const aliases = (input.aliases ?? []).map(asAliasName);
     let source = input.bundlePath === undefined ? undefined : resolve(input.bundlePath);
     if (source === undefined) {
-      if (runId === undefined) throw new StratumError('USAGE', 'registerVersion needs bundlePath or runId', { detail: { field: 'bundlePath' } });
-      const bundles = this.#runs.get(runId).artifacts.filter((a) => a.kind === 'bundle');
-      // The bundle the tracker logged at training time is named `bundle`; later exports of the same model are extra `bundle`-kind artifacts.
-      const chosen = bundles.find((a) => a.name === 'bundle') ?? (bundles.length === 1 ? bundles[0] : undefined);
-      if (!chosen) {
-        throw new StratumError('USAGE', `run ${runId} has ${bundles.length} bundle artifacts; pass the bundle folder (bundlePath; --bundle DIR in the CLI)`, {
-          detail: { field: 'bundlePath', runId, artifacts: bundles.map((a) => a.name) },
-          hint: `${bundles.length === 0 ? "Its model was not logged as a bundle (see the run's warnings). " : ''}Pass the bundle folder the notebook exported (stratum models register NAME --run ID --bundle DIR).`,
+      if (runId === undefined) {
+        throw new StratumError('USAGE', 'nothing to register: give a bundle folder (--bundle DIR) or a run whose model was logged (--run ID)', {
+          detail: { field: 'runId' },
+          hint: 'List runs with `stratum runs`; a bundle folder is what exportBundle wrote (it holds manifest.json).',
         });
       }
-      source = chosen.path;
+      const logged = this.#loggedBundle(runId, input.model);
+      source = logged.path;
+      runId = logged.runId;
     }
     // Checked where the user put it first, so the error names their folder and nothing is created for a bad one;
     // the copy is checked again below (the source could change while it is copied).
@@ -206,6 +209,70 @@ export class ModelRegistry {
       }
       throw error;
     }
+  }
+
+  /**
+   * The model a run logged: its artifact named `bundle` (logged at training time), else its only
+   * `bundle`-kind artifact (an export). A hyperparameter search run keeps no model of its own: its
+   * refit run's model is used (the search's one model: the best params trained on the full
+   * training data), and the version records the refit run. A trial run keeps no model: refused
+   * with the command that registers the search's refit.
+   *
+   * @param model - the model name, for the commands in messages
+   * @returns the bundle folder and the run the version records
+   * @throws StratumError `RUN_UNKNOWN`; `USAGE` saying why the run has no usable model and what to do
+   */
+  #loggedBundle(runId: RunId, model: string): { path: string; runId: RunId } {
+    const run = this.#runs.get(runId);
+    const register = (id: string): string => `stratum models register ${model} --run ${id}`;
+    if (isSearchRun(run)) {
+      const refit = refitRunOf(run);
+      if (refit === null) {
+        const why = run.status === 'running' ? 'it is still running' : run.status !== 'finished' ? `it was ${run.status} before the refit` : 'it ran without a refit (refit: false)';
+        throw new StratumError('USAGE', `run ${runId} is a hyperparameter search, which keeps no model itself, and it has no refit run to register: ${why}`, {
+          detail: { field: 'runId', runId, searchRun: true },
+          hint: 'Run the search again to its end (it refits the best params as a run you can register), or train the template with the best params and register that run.',
+        });
+      }
+      const chosen = this.#bundleArtifact(this.#runs.get(refit));
+      if (!chosen) {
+        throw new StratumError('USAGE', `run ${runId} is a hyperparameter search; its model is the refit run ${refit}, which logged no model (see its warnings: stratum runs show ${refit})`, {
+          detail: { field: 'runId', runId, refitRunId: refit },
+          hint: `Register a bundle folder exported from the notebook instead: stratum models register ${model} --run ${refit} --bundle DIR.`,
+        });
+      }
+      return { path: chosen.path, runId: refit as RunId };
+    }
+    const trial = trialOf(run);
+    if (trial) {
+      const search = findSearchRun(this.#runs, trial.searchId);
+      const refit = search ? refitRunOf(search) : null;
+      const of = search ? `hyperparameter search ${search.id}` : `hyperparameter search ${trial.searchId}`;
+      const retrain = `to keep this trial's params, train ${run.templateId ?? 'the template'} with them and register that run`;
+      throw new StratumError('USAGE', `run ${runId} is trial ${trial.trial} of ${of}: trials are scored by cross-validation and keep no model; ${refit === null ? `the search has no refit run, so ${retrain}` : `register the search's refit (the best trial's params trained on the full training data): ${register(refit)}; or, ${retrain}`}`, {
+        detail: { field: 'runId', runId, searchId: trial.searchId, trial: trial.trial, ...(search ? { searchRunId: search.id } : {}), ...(refit === null ? {} : { refitRunId: refit }) },
+        hint: refit === null ? 'Run the search again to its end: it refits the best params as a run you can register.' : `Register the refit run: ${register(refit)}.`,
+      });
+    }
+    const chosen = this.#bundleArtifact(run);
+    if (!chosen) {
+      const bundles = run.artifacts.filter((a) => a.kind === 'bundle');
+      // The tracker keeps why the export failed in the run's warnings (logRunBundle).
+      const why = (Array.isArray(run.evaluation?.warnings) ? run.evaluation.warnings : []).find((w): w is string => typeof w === 'string' && w.includes('not logged as a bundle'));
+      throw new StratumError('USAGE', bundles.length === 0
+        ? `run ${runId} logged no model (it has no bundle artifact)${run.status === 'finished' ? (why ? `: ${why}` : '') : `: it is ${run.status}`}`
+        : `run ${runId} has ${bundles.length} exported bundles (${bundles.map((a) => a.name).join(', ')}) and no logged one: say which to register`, {
+        detail: { field: 'runId', runId, artifacts: bundles.map((a) => a.name) },
+        hint: `${bundles.length === 0 && run.status === 'finished' ? `Its model was not logged as a bundle (see the run's warnings: stratum runs show ${runId}). ` : ''}Pass a bundle folder the notebook exported: stratum models register ${model} --run ${runId} --bundle DIR.`,
+      });
+    }
+    return { path: chosen.path, runId };
+  }
+
+  /** The bundle the tracker logged at training time (named `bundle`), else the run's only `bundle`-kind artifact (later exports of the same model are extra ones). */
+  #bundleArtifact(run: RunDetail): RunDetail['artifacts'][number] | undefined {
+    const bundles = run.artifacts.filter((a) => a.kind === 'bundle');
+    return bundles.find((a) => a.name === 'bundle') ?? (bundles.length === 1 ? bundles[0] : undefined);
   }
 
   /**

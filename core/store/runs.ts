@@ -241,10 +241,16 @@ export class RunStore {
   /**
    * Resolves a unique prefix (at least 4 characters) of a run id, as `git` does for commits.
    *
-   * @throws StratumError `RUN_UNKNOWN` when nothing or more than one run matches
+   * @throws StratumError `RUN_UNKNOWN` when nothing or more than one run matches, or the prefix is
+   *   shorter than 4 characters or not hexadecimal (the message says which)
    */
   resolveId(prefix: string): RunId {
-    if (!/^[0-9a-f]{4,12}$/.test(prefix)) throw unknownRun(prefix);
+    if (/^[0-9a-f]{0,3}$/.test(prefix)) {
+      throw new StratumError('RUN_UNKNOWN', `run id prefix ${JSON.stringify(prefix)} is too short: give at least 4 characters of the id`, { detail: { field: 'runId', minimum: 4 }, hint: 'List runs with `stratum runs` (the id column).' });
+    }
+    if (!/^[0-9a-f]{4,12}$/.test(prefix)) {
+      throw new StratumError('RUN_UNKNOWN', `unknown run ${JSON.stringify(prefix)}: run ids are 12 hexadecimal characters (0-9, a-f); give the id or a prefix of at least 4 of them`, { detail: { field: 'runId' }, hint: 'List runs with `stratum runs` (the id column).' });
+    }
     const rows = this.#db.prepare("SELECT id FROM runs WHERE id >= ? AND id < ? || 'g' ORDER BY id LIMIT 2").all(prefix, prefix) as Array<{ id: string }>;
     if (rows.length === 0) throw unknownRun(prefix);
     if (rows.length > 1) throw new StratumError('RUN_UNKNOWN', `run id prefix ${JSON.stringify(prefix)} is ambiguous (${rows.map((r) => r.id).join(', ')}...)`, { detail: { field: 'runId' }, hint: 'Type more characters of the id.' });
@@ -275,6 +281,10 @@ export class RunStore {
     if (query.notebookPath !== undefined) {
       where.push('r.notebook_path = ?');
       args.push(query.notebookPath);
+    }
+    for (const [name, value] of Object.entries(query.params ?? {})) {
+      where.push('EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.name = ? AND p.value_json = ?)');
+      args.push(name, JSON.stringify(value));
     }
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1) throw new StratumError('USAGE', `limit: expected a positive integer, got ${JSON.stringify(limit)}`, { detail: { field: 'limit' } });

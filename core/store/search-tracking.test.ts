@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StratumError } from '../errors.ts';
 import type { TrainedModel } from '../ml/model.ts';
 import type { FeatureRecord } from '../ml/types.ts';
+import { rankedTrials } from '../ml/search.ts';
+import { searchRunSummary } from './search-runs.ts';
 import { SEARCH_TEMPLATE_ID, searchAndTrack } from './search-tracking.ts';
 import { openTrackingStore, type TrackingStore } from './store.ts';
 
@@ -63,6 +65,15 @@ describe('searchAndTrack', () => {
     // One command from registration: `stratum models register penguins --run <refit run id>`.
     const version = store.models.registerVersion({ model: 'penguins', runId: result.refitRunId });
     expect(version).toMatchObject({ version: 1, runId: result.refitRunId });
+  });
+
+  it('keeps the warning of a grid cut short by the budget, and reads back as a summary with its trial table', async () => {
+    const result = await searchAndTrack(store, { templateId: 'tabular.decision-tree', records: penguins, baseParams: BASE, space: { maxDepth: [2, 3, 4], minSamples: [2, 10] }, strategy: 'grid', budget: { trials: 2 }, folds: 2 });
+    const search = store.runs.get(result.searchRunId as string);
+    expect(search.evaluation?.warnings).toEqual(["the grid has 6 combinations but the budget of 2 trials stopped it after 2, the first 2 in grid order (the last param varies fastest): maxDepth stayed 2; use strategy: 'random' to sample the whole space within the same budget, or shrink the grid"]);
+    const summary = searchRunSummary(store.runs, search);
+    expect(summary).toMatchObject({ searchId: result.searchId, templateId: 'tabular.decision-tree', strategy: 'grid', metric: 'accuracy', direction: 'maximize', folds: 2, searched: ['maxDepth', 'minSamples'], trials: 2, bestTrial: result.best.trial, bestParams: result.best.params, bestRunId: result.best.runId, refitRunId: result.refitRunId, warnings: search.evaluation?.warnings });
+    expect(summary?.trialRuns.map((t) => [t.runId, t.trial, t.params, t.mean])).toEqual(rankedTrials(result).map((t) => [t.runId, t.index, t.params, t.mean]));
   });
 
   it('marks the trial in progress and the search cancelled when interrupted, keeping the finished trials', async () => {

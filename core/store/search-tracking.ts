@@ -4,7 +4,8 @@
  *
  * - the search itself is a run with template id {@link SEARCH_TEMPLATE_ID} (params: template,
  *   strategy, space, budget, folds, metric, seed, base params; evaluation: the best trial's score,
- *   why it stopped, the best and refit run ids);
+ *   why it stopped, the best and refit run ids, and `warnings` such as a grid cut short by the
+ *   budget); search-runs.ts reads it back;
  * - each trial is a run of the searched template, params = the trainer's params plus `searchId`
  *   and `trial` (its number), per-fold metrics logged as steps (`fold.accuracy`... at epoch =
  *   fold), evaluation = the cross-validated means (`accuracy`...), the search metric's std
@@ -29,9 +30,9 @@ import { newRunId } from './ids.ts';
 import type { TrackingStore } from './store.ts';
 import { MLP_TEMPLATE_ID, recordFailure, trainAndTrack, trainModelAndTrack, type TrackContext } from './tracker.ts';
 import type { RunId } from './types.ts';
+import { SEARCH_TEMPLATE_ID } from './search-runs.ts';
 
-/** Template id recorded for the run of a search itself (the id of the `search.hyperparameters` template cell). */
-export const SEARCH_TEMPLATE_ID = 'search.hyperparameters';
+export { SEARCH_TEMPLATE_ID } from './search-runs.ts';
 
 /** A JSON copy (the store keeps JSON; `undefined` fields are dropped). */
 function jsonCopy<T>(value: T): T {
@@ -153,6 +154,7 @@ export async function searchAndTrack(store: TrackingStore, options: Hyperparamet
         strategy: result.strategy, metric: result.metric, direction: result.direction, folds: result.folds, trials: result.trials.length, failedTrials: failed,
         stopReason: result.stopReason, stopDetail: result.stopDetail, bestTrial: result.best.trial, bestParams: result.best.params, bestRunId, refitRunId, rows: result.rows,
       },
+      ...(result.warnings?.length ? { warnings: result.warnings } : {}),
     }),
   });
   return { ...result, searchId, searchRunId: searchRun, experiment, ...(refitRunId ? { refitRunId } : {}) };

@@ -176,6 +176,15 @@ describe('runs', () => {
     expect(store.runs.list({ templateId: 't1', status: 'running' }).map((r) => r.id)).toEqual([a.id]);
     expect(store.runs.resolveId(b.id.slice(0, 6))).toBe(b.id);
     expect(thrown(() => store.runs.resolveId('zz')).code).toBe('RUN_UNKNOWN');
+    // A prefix too short to look up says so (not "unknown run").
+    const short = thrown(() => store.runs.resolveId('cd8'));
+    expect(short.code).toBe('RUN_UNKNOWN');
+    expect(short.message).toBe('run id prefix "cd8" is too short: give at least 4 characters of the id');
+    expect(thrown(() => store.runs.resolveId('run-1')).message).toBe('unknown run "run-1": run ids are 12 hexadecimal characters (0-9, a-f); give the id or a prefix of at least 4 of them');
+    // Filter by top-level param values (as stored JSON): numbers and strings.
+    expect(store.runs.list({ params: { n: 2 } }).map((r) => r.id)).toEqual([b.id]);
+    expect(store.runs.list({ params: { n: 2 }, experiment: 'e1' })).toEqual([]);
+    expect(store.runs.list({ params: { n: '2' } })).toEqual([]);
   });
 
   it('compares runs: params diff, metric table, curves', () => {

@@ -173,6 +173,33 @@ function trainingExtras(t: { warnings?: string[]; earlyStopping?: TrainedModel['
   return { ...(warnings.length > 0 ? { warnings } : {}), ...(t.earlyStopping ? { earlyStopping: t.earlyStopping } : {}) };
 }
 
+/** What a run records as `evaluation.sizes`: how many training / validation / test items, and what an item is. */
+export interface RunSizes {
+  train: number;
+  /** Validation items, when the trainer keeps a separate validation part (forecasting windows; the anomaly detector's validation rows, which it is evaluated on). */
+  validation?: number;
+  /** Test items; absent when the model has no test part (anomaly detection). */
+  test?: number;
+  /** What is counted; absent = `rows` (runs recorded before forecasting and anomaly runs said so). */
+  unit?: 'rows' | 'windows';
+}
+
+/**
+ * The sizes a run records, named and counted as the trainer used them: the supervised and
+ * clustering templates' `{ train, test }` rows as they are; a forecaster's training, validation
+ * and test **windows** (`unit: 'windows'`; the data's row count is the run's data fingerprint); an
+ * anomaly detector's training and **validation** rows (it has no test part: its evaluation and
+ * threshold use the validation rows).
+ */
+export function runSizes(trained: Pick<TrainedModel, 'task' | 'sizes' | 'evaluation'>): RunSizes {
+  if (trained.task === 'forecasting') {
+    const windows = (trained.evaluation as { split?: { windows?: { train: number; validation: number; test: number } } }).split?.windows;
+    return { unit: 'windows', train: trained.sizes.train, ...(windows ? { validation: windows.validation } : {}), test: trained.sizes.test };
+  }
+  if (trained.task === 'anomaly') return { unit: 'rows', train: trained.sizes.train, validation: trained.sizes.test };
+  return trained.sizes;
+}
+
 /** Which run trained a model object returned by the tracker (weak: the entry goes with the model). */
 const TRAINED_BY = new WeakMap<object, RunId>();
 
@@ -229,6 +256,8 @@ export async function logRunBundle(store: TrackingStore, runId: RunId, trained: 
 /** Progress hooks a {@link ModelTrainer} may accept (the TF.js ones report epochs; the others ignore hooks). */
 export interface ModelTrainerHooks {
   onEpoch?: (log: EpochLog) => void;
+  /** Aborted when the calling kernel cell is interrupted: the `ml-*` trainers then train in a worker thread that the abort terminates (core/ml/pool.ts). */
+  signal?: AbortSignal;
 }
 
 /** Any template trainer of core/ml that returns a `TrainedModel`, e.g. `trainDecisionTree`, `trainLinearRegression`. */
@@ -259,7 +288,8 @@ export interface TrackedModelTraining {
  * per-epoch `loss`/`accuracy`/`valLoss`/`valAccuracy` for trainers that report epochs, the trained
  * model as artifact `bundle` ({@link logRunBundle}, unless `logBundle` is false; a model that
  * cannot be exported only adds a warning), and at the end the evaluation (the task's
- * `ModelEvaluation` plus `sizes`, `timing`, guardrail `warnings` and `earlyStopping` when present).
+ * `ModelEvaluation` plus `sizes` ({@link runSizes}: windows for forecasters, validation rows for
+ * anomaly detectors), `timing`, guardrail `warnings` and `earlyStopping` when present).
  *
  * @param train - the trainer, e.g. `trainDecisionTree`
  * @returns the run and the trained model
@@ -278,7 +308,7 @@ export async function trainModelAndTrack<P>(store: TrackingStore, records: Featu
     const bundleWarning = options.logBundle === false ? undefined : await logRunBundle(store, run.id, trained, options.templateId);
     const plotsWarning = options.logPlots === false ? undefined : logRunPlots(store, run.id, trained);
     // The trainer's params have its defaults applied (`TrainedModel.params`): record those, as the MLP's run does.
-    store.runs.finish(run.id, { params: trained.params, evaluation: { ...trained.evaluation, sizes: trained.sizes, ...(trained.timing ? { timing: trained.timing } : {}), ...trainingExtras(trained, bundleWarning, plotsWarning) } });
+    store.runs.finish(run.id, { params: trained.params, evaluation: { ...trained.evaluation, sizes: runSizes(trained), ...(trained.timing ? { timing: trained.timing } : {}), ...trainingExtras(trained, bundleWarning, plotsWarning) } });
     TRAINED_BY.set(trained, run.id);
     return { run: store.runs.get(run.id), trained };
   } catch (error) {

@@ -145,6 +145,11 @@ export interface RunQuery {
   templateId?: string;
   /** Only runs of this notebook file (the path as recorded, normally absolute). */
   notebookPath?: string;
+  /**
+   * Only runs whose top-level params have these values (compared as the JSON the store keeps, so
+   * best for strings and numbers), e.g. `{ searchId: '3f9a0c21b7d4' }`: a search run and its trials.
+   */
+  params?: Record<string, unknown>;
   /** Most recent first (default) or oldest first. */
   order?: 'newest' | 'oldest';
   /** At most this many runs (default 100). */

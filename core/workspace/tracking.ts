@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { isStratumError, StratumError } from '../errors.ts';
+import { findSearchRun, refitRunOf, searchRunSummary, trialOf } from '../store/search-runs.ts';
 import { openTrackingStore, type TrackingStore } from '../store/store.ts';
 import type { ModelVersion, RegisteredModel, Run, RunComparison, RunDetail } from '../store/types.ts';
 import type { ApiHandlers, ModelInfo, ModelVersionInfo, RunComparisonInfo, RunInfo, RunSummary } from '../api/contract.ts';
@@ -110,7 +111,20 @@ export function trackingApi(root: string): TrackingApi {
     epochs: run.metrics.map((m) => ({ name: m.name, epoch: m.epoch, value: m.value, stepMs: m.stepMs })),
     artifacts: run.artifacts.map((a) => ({ ...a, path: shown(a.path) })),
     versions: models.flatMap((m) => m.versions.filter((v) => v.runId === run.id).map((v) => ({ model: v.model, version: v.version, aliases: [...v.aliases] }))),
+    ...searchExtras(run),
   });
+
+  /** The search summary of a search run, or which search a trial run belongs to (core/store/search-runs.ts). */
+  const searchExtras = (run: RunDetail): Pick<RunInfo, 'search' | 'trialOf'> => {
+    const open = existing();
+    if (!open) return {};
+    const search = searchRunSummary(open.runs, run);
+    if (search) return { search: { ...search, trialRuns: search.trialRuns.map((t) => ({ ...t })) } };
+    const trial = trialOf(run);
+    if (!trial) return {};
+    const searchRun = findSearchRun(open.runs, trial.searchId);
+    return { trialOf: { trial: trial.trial, searchRunId: searchRun?.id ?? null, refitRunId: searchRun ? refitRunOf(searchRun) : null } };
+  };
 
   const comparison = (cmp: RunComparison): RunComparisonInfo => ({
     runs: cmp.runs.map(summary),
