@@ -6,17 +6,19 @@
  *    DataFrame) next to pandas `read_csv` (Debian's /usr/bin/python3, when it has pandas; the run
  *    says why it skips it otherwise), nodejs-polars alone, danfojs `readCSV` and papaparse
  *    (`dynamicTyping`, to row objects); time (median of BENCH_REPEAT interleaved rounds), CPU time
- *    and peak RSS, with the load average. Then the profile of that table (`profile`): Stratum's
- *    `profileTable` next to pandas and polars.
+ *    and peak RSS, with the load average; then pandas, polars and stratum on the quoted variant
+ *    (the same rows plus a quoted, mostly distinct text column, bench/generate.ts). Then the
+ *    profile of that table (`profile`): Stratum's `profileTable` next to pandas and polars.
  * 2. MLP training throughput (samples/s) of the template on 100k x 20, batch 256, wasm and cpu,
  *    next to scikit-learn's MLPClassifier on the same data (bench/train-bench.ts); with
  *    BENCH_ONLY=train-candidates, the candidates for closing the gap (pipeline, batch size,
- *    threads, processes).
+ *    threads, processes); with BENCH_ONLY=train-workers, a 5-fold CV and a 6-trial search of the
+ *    template with 1 and 2 worker threads (core/ml/pool.ts; BENCH_WORKERS_ROWS, default 30000).
  * 3. `/predict` throughput and p50/p99 latency (autocannon, 10 connections) of `stratum serve`
  *    next to a bare Node `http` server answering a constant (the ceiling).
  *
  * Environment: BENCH_ROWS (default 1000000), BENCH_SECONDS (default 8), BENCH_REPEAT (ingest and
- * profile rounds, default 3), BENCH_ONLY=ingest,profile,train,serve (default; add train-candidates),
+ * profile rounds, default 3), BENCH_ONLY=ingest,profile,train,serve (default; add train-candidates, train-workers),
  * BENCH_TRAIN_EPOCHS (default 5).
  */
 import { spawn } from 'node:child_process';
@@ -25,30 +27,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { kernelEnv } from '../core/kernel/kernel.ts';
 import { benchCsv } from './generate.ts';
-import { trainBench } from './train-bench.ts';
+import { runJson, runNode } from './spawn-json.ts';
+import { trainBench, trainWorkersBench } from './train-bench.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const only = new Set((process.env.BENCH_ONLY ?? 'ingest,profile,train,serve').split(','));
 
+/** Runs a TypeScript measurement (its stderr shown live) that prints one JSON line last. */
 function runWorker(args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}`));
-      try {
-        resolve(JSON.parse(last) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`${args.join(' ')} printed no JSON: ${out.slice(-500)}`));
-      }
-    });
-  });
+  return runNode(args[0] ?? '', args.slice(1), { env, inheritStderr: true });
 }
 
 /** Starts a server process that prints its URL as the first stdout line. */
@@ -94,22 +85,7 @@ console.log(`Stratum benchmarks — node ${process.version}, ${os.cpus().length}
 
 /** Runs a Python worker (Debian's /usr/bin/python3) that prints one JSON line, or says why it cannot. */
 function runPython(args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${PYTHON} ${args.join(' ')} exited ${code}: ${err.trim().split('\n').pop() ?? ''}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, unknown>);
-      } catch {
-        reject(new Error(`${PYTHON} ${args.join(' ')} printed no JSON: ${out.slice(-300)}`));
-      }
-    });
-  });
+  return runJson(PYTHON, args);
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -144,31 +120,35 @@ if (only.has('ingest') || only.has('profile')) {
       danfo: 'danfojs readCSV',
       papaparse: 'papaparse (dynamicTyping)',
     };
-    const runs: Record<string, Array<Record<string, unknown>>> = {};
+    type Runs = Record<string, Array<Record<string, unknown>>>;
     const failures: Record<string, string> = {};
-    const measure = async (impl: string): Promise<void> => {
+    const measure = async (impl: string, csv: string, runs: Runs): Promise<void> => {
       try {
-        const r = impl === 'pandas' ? await runPython(['bench/pandas-worker.py', 'ingest', file]) : await runWorker(['bench/ingest-worker.ts', impl, file]);
+        const r = impl === 'pandas' ? await runPython(['bench/pandas-worker.py', 'ingest', csv]) : await runWorker(['bench/ingest-worker.ts', impl, csv]);
         (runs[impl] ??= []).push(r);
       } catch (error) {
         failures[impl] = (error as Error).message;
       }
     };
-    const repeated = ['pandas', 'polars', 'stratum'].filter((impl) => impl !== 'pandas' || noPandas === undefined);
-    for (let round = 0; round < repeats; round++) for (const impl of repeated) await measure(impl);
-    for (const impl of ['danfo', 'papaparse']) await measure(impl);
-    console.log(`reader                          seconds   CPU s    rows/s    peak RSS MiB   runs (seconds each)`);
-    for (const impl of [...repeated, 'danfo', 'papaparse']) {
-      const rs = runs[impl];
-      if (rs === undefined) {
-        console.log(`${labels[impl]!.padEnd(31)} failed: ${failures[impl] ?? '?'}`);
-        continue;
+    const report = (runs: Runs, impls: readonly string[]): void => {
+      console.log(`reader                          seconds   CPU s    rows/s    peak RSS MiB   runs (seconds each)`);
+      for (const impl of impls) {
+        const rs = runs[impl];
+        if (rs === undefined) {
+          console.log(`${labels[impl]!.padEnd(31)} failed: ${failures[impl] ?? '?'}`);
+          continue;
+        }
+        const s = median(rs.map((r) => r.ms as number)) / 1000;
+        const cpu = median(rs.map((r) => r.cpuMs as number)) / 1000;
+        const peak = median(rs.map((r) => r.maxRssMiB as number));
+        console.log(`${labels[impl]!.padEnd(31)} ${fmt(s).padStart(7)}   ${fmt(cpu).padStart(5)}  ${Math.round(rows / s).toLocaleString('en').padStart(9)}   ${fmt(peak, 0).padStart(8)}       ${rs.map((r) => fmt((r.ms as number) / 1000)).join(' ')}`);
       }
-      const s = median(rs.map((r) => r.ms as number)) / 1000;
-      const cpu = median(rs.map((r) => r.cpuMs as number)) / 1000;
-      const peak = median(rs.map((r) => r.maxRssMiB as number));
-      console.log(`${labels[impl]!.padEnd(31)} ${fmt(s).padStart(7)}   ${fmt(cpu).padStart(5)}  ${Math.round(rows / s).toLocaleString('en').padStart(9)}   ${fmt(peak, 0).padStart(8)}       ${rs.map((r) => fmt((r.ms as number) / 1000)).join(' ')}`);
-    }
+    };
+    const runs: Runs = {};
+    const repeated = ['pandas', 'polars', 'stratum'].filter((impl) => impl !== 'pandas' || noPandas === undefined);
+    for (let round = 0; round < repeats; round++) for (const impl of repeated) await measure(impl, file, runs);
+    for (const impl of ['danfo', 'papaparse']) await measure(impl, file, runs);
+    report(runs, [...repeated, 'danfo', 'papaparse']);
     const st = runs['stratum'];
     if (st !== undefined) {
       const m = (key: string): string => fmt(median(st.map((r) => r[key] as number)) / 1000);
@@ -176,19 +156,31 @@ if (only.has('ingest') || only.has('profile')) {
       console.log(`import time, not in the rows above: stratum ${m('importMs')} s (danfojs, nodejs-polars)${runs['pandas'] === undefined ? '' : `, pandas ${fmt(median(runs['pandas'].map((r) => r.importMs as number)) / 1000)} s`}`);
     }
     console.log(`(load average after: ${loadAverage()})`);
+
+    // The quoted variant (bench/generate.ts): the same rows plus a quoted text column of names with
+    // a comma, mostly distinct, as spreadsheet and pandas exports write text holding the delimiter.
+    const quotedFile = await benchCsv(rows, { quoted: true });
+    console.log(`\n## CSV ingest, quoted text: the same ${rows.toLocaleString('en')} rows + a quoted "name" column ("Kalomira, J"; ~53% distinct), ${(statSync(quotedFile).size / 1e6).toFixed(1)} MB (load average ${loadAverage()})`);
+    const quotedRuns: Runs = {};
+    for (let round = 0; round < repeats; round++) for (const impl of repeated) await measure(impl, quotedFile, quotedRuns);
+    report(quotedRuns, repeated);
+    console.log(`(load average after: ${loadAverage()})`);
   }
 
   if (only.has('profile')) {
     console.log(`\n## Profile of the ${rows.toLocaleString('en')} x 10 table (load average ${loadAverage()})`);
     console.log('stratum: per column count, missing, exact distinct, mean/std/min/quartiles/max, histogram or top values; Pearson correlations');
     console.log('pandas: describe(include="all"), isna().sum(), nunique(), np.histogram per numeric column, corr(); polars: describe() + n_unique');
+    console.log(`stratum runs with the kernel's GLIBC_TUNABLES=${kernelEnv(process.env).GLIBC_TUNABLES ?? ''} (core/kernel/kernel.ts KERNEL_GLIBC_TUNABLES), as in a notebook`);
     console.log('profiler                        seconds   CPU s   peak RSS MiB   runs (seconds each)');
     const profiles: Record<string, Array<Record<string, unknown>>> = {};
     const impls = ['stratum', 'polars', ...(noPandas === undefined ? ['pandas'] : [])];
     for (let round = 0; round < repeats; round++) {
       for (const impl of impls) {
         try {
-          const r = impl === 'pandas' ? await runPython(['bench/pandas-worker.py', 'profile', file]) : await runWorker(['bench/profile-worker.ts', impl, file]);
+          // Stratum's profile runs in a kernel process, so with the kernel's malloc tunables.
+          const env: Record<string, string> = impl === 'stratum' ? { GLIBC_TUNABLES: kernelEnv(process.env).GLIBC_TUNABLES ?? '' } : {};
+          const r = impl === 'pandas' ? await runPython(['bench/pandas-worker.py', 'profile', file]) : await runWorker(['bench/profile-worker.ts', impl, file], env);
           (profiles[impl] ??= []).push(r);
         } catch (error) {
           console.log(`${impl} failed: ${(error as Error).message}`);
@@ -203,11 +195,17 @@ if (only.has('ingest') || only.has('profile')) {
     }
     const warm = profiles['stratum']?.map((r) => r.warmMs as number);
     if (warm !== undefined) console.log(`stratum profileTable again on the same table (a kernel's next profile): ${fmt(median(warm) / 1000)} s (${warm.map((w) => fmt(w / 1000)).join(' ')})`);
+    const st = profiles['stratum'];
+    if (st !== undefined) {
+      const m = (key: string): string => fmt(median(st.map((r) => r[key] as number)), 0);
+      console.log(`stratum page faults (memory touched for the first time, ~13 us each on the bench VM): first profile ${m('faults')}, again ${m('warmFaults')}; CPU ms first ${m('cpuMs')}, again ${m('warmCpuMs')}`);
+    }
     console.log(`(load average after: ${loadAverage()})`);
   }
 }
 
 if (only.has('train') || only.has('train-candidates')) await trainBench(only);
+if (only.has('train-workers')) await trainWorkersBench();
 
 if (only.has('serve')) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-bench-bundle-'));

@@ -1,7 +1,8 @@
 /**
  * The MLP training section of `npm run bench`: the template's (64,64) MLP next to scikit-learn's
  * MLPClassifier on the same data (bench/mlp-data.ts writes it once; both read the file), and the
- * candidates for closing the gap. Each measurement runs in its own process; numbers are printed as
+ * candidates for closing the gap; and ({@link trainWorkersBench}) cross-validation and search with 1
+ * and 2 worker threads. Each measurement runs in its own process; numbers are printed as
  * samples/s by the wall clock and per CPU-second of the measured process (the second barely moves
  * when other processes load the machine, so its ratios are the stable ones).
  *
@@ -15,36 +16,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mlpBenchData } from './mlp-data.ts';
+import { runJson, runNode, type Json } from './spawn-json.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
-type Json = Record<string, unknown>;
-
-/** Runs a worker that prints one JSON line last; rejects with its stderr tail on failure. */
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${path.basename(args[0] ?? command)} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
-      try {
-        resolve(JSON.parse(last) as Json);
-      } catch {
-        reject(new Error(`${args.join(' ')} printed no JSON: ${out.slice(-300)}`));
-      }
-    });
-  });
-}
-
-const node = (script: string, args: string[], env: Record<string, string> = {}) => run(process.execPath, ['--import', 'tsx', script, ...args], env);
+const run = (command: string, args: string[], env: Record<string, string> = {}): Promise<Json> => runJson(command, args, { env });
+const node = (script: string, args: string[], env: Record<string, string> = {}): Promise<Json> => runNode(script, args, { env });
 
 /** Why scikit-learn cannot be measured here, or undefined when it can. */
 function sklearnMissing(): Promise<string | undefined> {
@@ -173,4 +150,36 @@ export async function trainBench(sections: Set<string>): Promise<void> {
     const together = pair.every((p) => typeof p.wall === 'number') ? { label: 'two template trainings at once, together', wall: pair.reduce((s, p) => s + (p.wall ?? 0), 0), cpu: Number.NaN, accuracy: Number.NaN } : { label: 'two at once', note: pair.map((p) => p.note).join('; ') };
     table(`candidates: threads and processes, batch 256 unless said (${load()})`, [...threads, single, ...pair, together]);
   }
+}
+
+/**
+ * The `train-workers` section: a 5-fold cross-validation and a 6-trial grid search (hiddenLayers
+ * x learningRate, 3-fold) of the MLP template, with 1 worker (in process) and 2 worker threads
+ * (core/ml/pool.ts), each in its own process: wall seconds, CPU seconds of the process (all its
+ * threads), the speed-up, and whether the scores are the same.
+ *
+ * Environment: BENCH_WORKERS_ROWS (default 30000), BENCH_TRAIN_EPOCHS (default 5).
+ */
+export async function trainWorkersBench(): Promise<void> {
+  const epochs = Number(process.env.BENCH_TRAIN_EPOCHS ?? 5);
+  const rows = Number(process.env.BENCH_WORKERS_ROWS ?? 30_000);
+  const dir = mlpBenchData({ rows });
+  const load = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  console.log(`\n## Training in worker threads: MLP (64,64) template, ${rows.toLocaleString('en')} x 20 synthetic, ${epochs} epochs, batch 256, ${os.availableParallelism()} cores (${load()})`);
+  console.log(`${'job'.padEnd(44)} ${'workers'.padStart(7)} ${'seconds'.padStart(8)} ${'CPU s'.padStart(7)} ${'speed-up'.padStart(8)} ${'mean score'.padStart(10)}  same scores`);
+  for (const [mode, folds, label] of [['cv', 5, '5-fold CV'], ['search', 3, '6-trial grid search, 3-fold CV each']] as const) {
+    let reference: Json | undefined;
+    for (const workers of [1, 2]) {
+      try {
+        const r = await node('bench/train-workers-worker.ts', [dir, mode, String(workers), String(epochs), String(folds)]);
+        reference ??= r;
+        const speedUp = (reference.seconds as number) / (r.seconds as number);
+        const same = JSON.stringify(r.scores) === JSON.stringify(reference.scores) ? 'yes' : `no: ${JSON.stringify(r.scores)} vs ${JSON.stringify(reference.scores)}`;
+        console.log(`${label.padEnd(44)} ${String(workers).padStart(7)} ${fixed(r.seconds, 1).padStart(8)} ${fixed(r.cpuSeconds, 1).padStart(7)} ${`${speedUp.toFixed(2)}x`.padStart(8)} ${fixed(r.mean, 4).padStart(10)}  ${same}`);
+      } catch (error) {
+        console.log(`${label.padEnd(44)} ${String(workers).padStart(7)} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+  console.log(`(${load()})`);
 }

@@ -18,6 +18,7 @@ import { StratumError } from '../errors.ts';
 import { evaluateClassification } from './evaluate.ts';
 import { checkTrainingData } from './guardrails.ts';
 import { ML_MODEL_FILE, mlModelFiles, type MlModelFile, type ModelAdapter, type ModelKind, type TrainedModel } from './model.ts';
+import { trainModelInWorker, trainsInWorker, type WorkerTrainingHooks } from './pool.ts';
 import { prepareSupervised, toRows, type TabularColumns } from './supervised.ts';
 import type { FeatureRecord } from './types.ts';
 
@@ -247,6 +248,21 @@ async function trainClassic(records: FeatureRecord[], params: ClassicParams, tem
   };
 }
 
+/**
+ * Trains in a worker thread when `hooks` ask for it (core/ml/pool.ts `trainsInWorker`: an abort
+ * signal, and data of at least `WORKER_MIN_CELLS` cells or `workers` >= 2), so that aborting
+ * stops the synchronous `ml-*` training at once; the model comes back as its `model.json` and is
+ * rebuilt with {@link loadClassicAdapter}. Undefined: train in process.
+ */
+function inWorker(templateId: string, records: FeatureRecord[], params: ClassicParams, hooks: WorkerTrainingHooks | undefined): Promise<TrainedModel> | undefined {
+  const cells = records.length * (Array.isArray(params.features) ? params.features.length : 1);
+  if (!hooks?.signal || !trainsInWorker(hooks, cells)) return undefined;
+  return trainModelInWorker({
+    templateId, records, params: params as unknown as Record<string, unknown>, signal: hooks.signal,
+    load: (files, kind) => loadClassicAdapter(files[ML_MODEL_FILE], kind, templateId),
+  });
+}
+
 function treeOptions(p: DecisionTreeParams): { maxDepth: number; minNumSamples: number; gainThreshold: number } {
   const gainThreshold = p.gainThreshold ?? CLASSIC_DEFAULTS.gainThreshold;
   if (!(gainThreshold >= 0 && Number.isFinite(gainThreshold))) throw bad('gainThreshold', `expected a number >= 0, got ${JSON.stringify(gainThreshold)}`);
@@ -257,14 +273,17 @@ function treeOptions(p: DecisionTreeParams): { maxDepth: number; minNumSamples: 
  * Trains a CART decision tree (ml-cart, Gini gain, splits at the mean of adjacent values) and
  * evaluates it on the stratified held-out split.
  *
- * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`
+ * @param hooks - `signal` (and `workers`): train in a worker thread that aborting terminates (see core/ml/pool.ts)
+ * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`; `KERNEL_INTERRUPTED` when `hooks.signal` aborts a training in a worker
  * @example
  * ```ts
  * const tree = await trainDecisionTree(rows, { target: 'Species', features: ['Beak Length (mm)', 'Island'], maxDepth: 4 });
  * ```
  */
-export async function trainDecisionTree(records: FeatureRecord[], params: DecisionTreeParams): Promise<TrainedModel> {
+export async function trainDecisionTree(records: FeatureRecord[], params: DecisionTreeParams, hooks?: WorkerTrainingHooks): Promise<TrainedModel> {
   const options = treeOptions(params);
+  const worker = inWorker('tabular.decision-tree', records, params, hooks);
+  if (worker) return worker;
   return trainClassic(records, params, 'tabular.decision-tree', { maxDepth: options.maxDepth, minSamples: options.minNumSamples, gainThreshold: options.gainThreshold }, (x, y, width, k) => {
     const tree = new (cart().DecisionTreeClassifier)({ gainFunction: 'gini', splitFunction: 'mean', ...options });
     tree.train(x, y);
@@ -277,13 +296,16 @@ export async function trainDecisionTree(records: FeatureRecord[], params: Decisi
  * subset of `maxFeatures` of the columns per tree, CART trees) and evaluates it on the
  * stratified held-out split. Probabilities are the trees' vote shares.
  *
- * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`
+ * @param hooks - `signal` (and `workers`): train in a worker thread that aborting terminates (see core/ml/pool.ts)
+ * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`; `KERNEL_INTERRUPTED` when `hooks.signal` aborts a training in a worker
  */
-export async function trainRandomForest(records: FeatureRecord[], params: RandomForestParams): Promise<TrainedModel> {
+export async function trainRandomForest(records: FeatureRecord[], params: RandomForestParams, hooks?: WorkerTrainingHooks): Promise<TrainedModel> {
   const options = treeOptions(params);
   const nEstimators = positiveInt('nEstimators', params.nEstimators ?? CLASSIC_DEFAULTS.nEstimators);
   const maxFeatures = params.maxFeatures ?? CLASSIC_DEFAULTS.maxFeatures;
   if (!(maxFeatures > 0 && maxFeatures <= 1)) throw bad('maxFeatures', `expected a fraction in (0, 1], got ${JSON.stringify(maxFeatures)}`);
+  const worker = inWorker('tabular.random-forest', records, params, hooks);
+  if (worker) return worker;
   const seed = params.seed ?? CLASSIC_DEFAULTS.seed;
   return trainClassic(records, params, 'tabular.random-forest', { maxDepth: options.maxDepth, minSamples: options.minNumSamples, gainThreshold: options.gainThreshold, nEstimators, maxFeatures }, (x, y, width, k) => {
     // ml-random-forest reads a maxFeatures of exactly 1 as "one feature": pass the count instead.
@@ -305,11 +327,14 @@ export async function trainRandomForest(records: FeatureRecord[], params: Random
  * Trains Gaussian naive Bayes (ml-naivebayes `GaussianNB`) and evaluates it on the stratified
  * held-out split; probabilities as described in the module doc.
  *
- * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`
+ * @param hooks - `signal` (and `workers`): train in a worker thread that aborting terminates (see core/ml/pool.ts)
+ * @throws StratumError `TEMPLATE_PARAMS`, `DATA_INVALID`; `KERNEL_INTERRUPTED` when `hooks.signal` aborts a training in a worker
  */
-export async function trainNaiveBayes(records: FeatureRecord[], params: NaiveBayesParams): Promise<TrainedModel> {
+export async function trainNaiveBayes(records: FeatureRecord[], params: NaiveBayesParams, hooks?: WorkerTrainingHooks): Promise<TrainedModel> {
   const varSmoothing = params.varSmoothing ?? CLASSIC_DEFAULTS.varSmoothing;
   if (!(varSmoothing >= 0 && Number.isFinite(varSmoothing))) throw bad('varSmoothing', `expected a number >= 0, got ${JSON.stringify(varSmoothing)}`);
+  const worker = inWorker('tabular.naive-bayes', records, params, hooks);
+  if (worker) return worker;
   return trainClassic(records, params, 'tabular.naive-bayes', { varSmoothing }, (x, y, width, k) => {
     const nb = new (naiveBayes().GaussianNB)();
     nb.train(x, y);

@@ -22,6 +22,7 @@ import { mean as ssMean, standardDeviation } from 'simple-statistics';
 import { StratumError } from '../errors.ts';
 import type { ClassificationEvaluation, RegressionEvaluation } from './evaluate.ts';
 import { isTrainedModel, type TrainedModel } from './model.ts';
+import { resolveWorkerCount, TrainPool, type WorkerTrainingHooks } from './pool.ts';
 import { shuffledIndexes, type SplitIndexes } from './split.ts';
 import { checkColumns, type TabularColumns } from './supervised.ts';
 import type { EpochLog, FeatureRecord, TrainedClassifier } from './types.ts';
@@ -37,7 +38,7 @@ export type TabularTrainedModel = TrainedModel | TrainedClassifier;
  * `trainDecisionTree` or `trainMlpClassifier`. It must honour `params.splitIndexes`
  * (core/ml/supervised.ts) and evaluate on the held-out side.
  */
-export type TabularTrainer = (records: FeatureRecord[], params: Record<string, unknown>, hooks?: { onEpoch?: (log: EpochLog) => void }) => Promise<TabularTrainedModel>;
+export type TabularTrainer = (records: FeatureRecord[], params: Record<string, unknown>, hooks?: WorkerTrainingHooks) => Promise<TabularTrainedModel>;
 
 /** How a template id maps to its trainer. */
 export interface TemplateTrainer {
@@ -266,9 +267,19 @@ export interface CrossValidateOptions {
   metric?: CvMetric;
   /** Stratify the folds by class (classification only); default true for classification, as scikit-learn's `cross_val_score` does for classifiers. */
   stratify?: boolean;
-  /** Aborting it stops the cross-validation with `KERNEL_INTERRUPTED`: checked before each fold and after each epoch (TF.js). */
+  /**
+   * Aborting it stops the cross-validation with `KERNEL_INTERRUPTED`: in process, checked before
+   * each fold and after each epoch (TF.js); with workers, the workers are terminated at once.
+   */
   signal?: AbortSignal;
-  /** Called after each fold. */
+  /**
+   * Worker threads training the folds side by side (core/ml/pool.ts): an integer >= 1, 1 = in
+   * process. Default `STRATUM_TRAIN_WORKERS`, else the cores (at most the folds) once the data has
+   * `WORKER_MIN_CELLS` cells, else 1. Templates only: a custom `train` always runs in process.
+   * Each fold gets the same rows, params and seed either way, so the scores are the same.
+   */
+  workers?: number;
+  /** Called after each fold, in fold order. */
   onFold?: (fold: FoldResult) => void;
   /** Called after each epoch of a TF.js trainer, with the 1-based fold number. */
   onEpoch?: (log: EpochLog, fold: number) => void;
@@ -353,6 +364,35 @@ export function cancelledError(what: string): StratumError {
   return new StratumError('KERNEL_INTERRUPTED', `${what} was cancelled`, { detail: { field: 'signal' } });
 }
 
+/** What one fold's training gives: every metric of the task on the held-out rows, why some are undefined, the trainer's warnings and its time. */
+export interface FoldOutcome {
+  values: FoldMetrics;
+  reasons: Record<string, string>;
+  warnings: string[];
+  /** Wall-clock training time, ms. */
+  trainMs: number;
+}
+
+/**
+ * Trains one fold and scores it: `train(records, params)` with `params.splitIndexes` set, the
+ * task's metrics from the model's held-out evaluation, then the model is disposed. The one fold
+ * step of {@link crossValidate}, in process or in a training worker (core/ml/train-worker.ts).
+ *
+ * @param params - the trainer's params, including this fold's `splitIndexes` (row numbers of `records`)
+ * @throws whatever the trainer throws
+ */
+export async function trainFold(train: TabularTrainer, task: SupervisedTask, records: FeatureRecord[], params: Record<string, unknown> & { splitIndexes: SplitIndexes }, onEpoch?: (log: EpochLog) => void): Promise<FoldOutcome> {
+  const t0 = performance.now();
+  const trained = await train(records, params, onEpoch ? { onEpoch } : {});
+  const trainMs = performance.now() - t0;
+  try {
+    const scored = await foldMetrics(trained, task, params.splitIndexes.test.map((row) => records[row]), params.target as string);
+    return { ...scored, warnings: [...(trained.warnings ?? [])], trainMs };
+  } finally {
+    disposeModel(trained);
+  }
+}
+
 /** The task metrics of a fold model, from its held-out evaluation (computed for the MLP classifier, whose evaluation is the older report). */
 async function foldMetrics(trained: TabularTrainedModel, task: SupervisedTask, testRecords: FeatureRecord[], target: string): Promise<{ values: FoldMetrics; reasons: Record<string, string> }> {
   const names = (Object.keys(CV_METRICS) as CvMetric[]).filter((m) => CV_METRICS[m].task === task);
@@ -400,12 +440,14 @@ export function summarize(values: ReadonlyArray<number | null>): MetricSummary {
  * evaluated on its held-out rows by the trainer's own evaluation (`core/ml/evaluate.ts`). TF.js
  * trainers also use the held-out fold as their per-epoch validation data, so with early stopping
  * on, the held-out fold picks the stopping epoch and its score is optimistic. Each fold's model is
- * disposed before the next fold (no tensor outlives the call).
+ * disposed before the next fold (no tensor outlives the call). With `workers` >= 2 the folds train
+ * side by side in worker threads (core/ml/pool.ts), with the same scores.
  *
  * @returns per-fold scores (every metric of the task, and the chosen one), their mean and population std
  * @throws StratumError `TEMPLATE_UNKNOWN` (a template that cannot be cross-validated),
  *   `TEMPLATE_PARAMS` (bad folds, seed, metric, columns), `KERNEL_INTERRUPTED` (cancelled through
- *   `signal`), and whatever the trainer throws for a fold (`DATA_INVALID`, `TRAINING_FAILED`...)
+ *   `signal`), and whatever the trainer throws for a fold (`DATA_INVALID`, `TRAINING_FAILED`...);
+ *   `TRAINING_FAILED` naming the fold when its worker crashes (out of memory)
  * @example
  * ```ts
  * const cv = await crossValidate({ templateId: 'tabular.decision-tree', records: penguins, params: { target: 'Species', features: ['Beak Length (mm)'], maxDepth: 4 }, folds: 5 });
@@ -421,7 +463,6 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
   }
   if (entry && options.task !== undefined && options.task !== entry.task) throw foldParamError('task', `template ${options.templateId} is a ${entry.task} template, not ${options.task}`);
   if (!entry && typeof options.train !== 'function') throw foldParamError('train', 'expected a trainer function or a templateId');
-  const train = options.train ?? (await (entry as TemplateTrainer).load());
   const { records, params } = options;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) throw foldParamError('params', 'expected an object of trainer params (target, features, ...)');
   checkColumns(records, params as unknown as TabularColumns, true);
@@ -446,40 +487,53 @@ export async function crossValidate(options: CrossValidateOptions): Promise<Cros
     splits = kFold(keptRows.length, { folds, seed });
   }
 
+  const foldSplits = splits.map((split) => ({ train: split.train.map((k) => keptRows[k]), test: split.test.map((k) => keptRows[k]) }));
+  const features = Array.isArray(params.features) ? params.features.length : 1;
+  const workers = entry && !options.train ? resolveWorkerCount({ ...(options.workers === undefined ? {} : { workers: options.workers }), jobs: folds, cells: keptRows.length * features }) : 1;
   const perFold: FoldResult[] = [];
   const all: Array<Record<string, number | null>> = [];
-  for (let i = 0; i < splits.length; i++) {
-    const foldNo = i + 1;
-    await yieldToEventLoop();
-    if (options.signal?.aborted) throw cancelledError(`cross-validation (before fold ${foldNo} of ${folds})`);
-    const splitIndexes = { train: splits[i].train.map((k) => keptRows[k]), test: splits[i].test.map((k) => keptRows[k]) };
-    const onEpoch = (log: EpochLog): void => {
-      options.onEpoch?.(log, foldNo);
-      if (options.signal?.aborted) throw cancelledError(`cross-validation (fold ${foldNo} of ${folds}, epoch ${log.epoch})`);
-    };
-    const t0 = performance.now();
-    const trained = await train(records, { ...params, splitIndexes }, { onEpoch });
-    const trainMs = performance.now() - t0;
-    let scored: Awaited<ReturnType<typeof foldMetrics>>;
-    try {
-      for (const w of trained.warnings ?? []) warnings.add(w);
-      scored = await foldMetrics(trained, task, splitIndexes.test.map((row) => records[row]), target);
-    } finally {
-      disposeModel(trained);
-    }
-    const score = scored.values[metric] ?? null;
+  const record = (i: number, outcome: FoldOutcome): void => {
+    for (const w of outcome.warnings) warnings.add(w);
+    const score = outcome.values[metric] ?? null;
     const result: FoldResult = {
-      fold: foldNo,
-      trainRows: splitIndexes.train.length,
-      testRows: splitIndexes.test.length,
+      fold: i + 1,
+      trainRows: foldSplits[i].train.length,
+      testRows: foldSplits[i].test.length,
       score,
-      ...(score === null ? { undefinedReason: scored.reasons[metric] ?? `${metric} is not defined on this fold` } : {}),
-      metrics: scored.values,
-      trainMs,
+      ...(score === null ? { undefinedReason: outcome.reasons[metric] ?? `${metric} is not defined on this fold` } : {}),
+      metrics: outcome.values,
+      trainMs: outcome.trainMs,
     };
     perFold.push(result);
-    all.push(scored.values);
+    all.push(outcome.values);
     options.onFold?.(result);
+  };
+  if (workers > 1) {
+    if (options.signal?.aborted) throw cancelledError(`cross-validation (before fold 1 of ${folds})`);
+    const pool = new TrainPool({ size: workers, records, what: 'cross-validation', ...(options.signal ? { signal: options.signal } : {}) });
+    try {
+      const outcomes = foldSplits.map((splitIndexes, i) => pool.run({ kind: 'fold', templateId: options.templateId as string, task, params: { ...params, splitIndexes }, epochs: options.onEpoch !== undefined }, `fold ${i + 1} of ${folds}`, (event) => {
+        if (event.type === 'epoch') options.onEpoch?.(event.log, i + 1);
+      }));
+      // Fail fast on the first failed fold, but report the folds in order.
+      const firstFailure = new Promise<never>((_, reject) => outcomes.forEach((p) => p.catch(reject)));
+      firstFailure.catch(() => undefined);
+      for (let i = 0; i < outcomes.length; i++) record(i, await Promise.race([outcomes[i], firstFailure]));
+    } finally {
+      await pool.dispose();
+    }
+  } else {
+    const train = options.train ?? (await (entry as TemplateTrainer).load());
+    for (let i = 0; i < foldSplits.length; i++) {
+      const foldNo = i + 1;
+      await yieldToEventLoop();
+      if (options.signal?.aborted) throw cancelledError(`cross-validation (before fold ${foldNo} of ${folds})`);
+      const onEpoch = (log: EpochLog): void => {
+        options.onEpoch?.(log, foldNo);
+        if (options.signal?.aborted) throw cancelledError(`cross-validation (fold ${foldNo} of ${folds}, epoch ${log.epoch})`);
+      };
+      record(i, await trainFold(train, task, records, { ...params, splitIndexes: foldSplits[i] }, onEpoch));
+    }
   }
   const scores = perFold.map((f) => f.score);
   const { mean, std } = summarize(scores);

@@ -11,6 +11,7 @@ import { StratumError } from '../errors.ts';
 import { inertia, silhouetteScore, type ClusteringEvaluation, type ElbowPoint } from './evaluate.ts';
 import { checkTrainingData } from './guardrails.ts';
 import { ML_MODEL_FILE, mlModelFiles, type MlModelFile, type ModelAdapter, type TrainedModel } from './model.ts';
+import { trainModelInWorker, trainsInWorker, type WorkerTrainingHooks } from './pool.ts';
 import { fitPreprocessor, transformRecords } from './preprocess.ts';
 import { checkColumns, toRows, type TabularColumns } from './supervised.ts';
 import type { FeatureRecord } from './types.ts';
@@ -99,14 +100,18 @@ function bad(field: string, message: string): StratumError {
  *
  * @param records - one object per row
  * @param params - features, k, elbow ks, seed
+ * @param hooks - `signal` (and `workers`): cluster in a worker thread that aborting terminates at
+ *   once (core/ml/pool.ts `trainsInWorker`: from `WORKER_MIN_CELLS` cells, or `workers` >= 2); the
+ *   centroids come back in `model.json` and are rebuilt with {@link loadKMeansAdapter}
  * @returns a clustering {@link TrainedModel}; `evaluation` is a {@link ClusteringEvaluation}
- * @throws StratumError `TEMPLATE_PARAMS` for a bad parameter or column, `DATA_INVALID` when k exceeds the number of rows
+ * @throws StratumError `TEMPLATE_PARAMS` for a bad parameter or column, `DATA_INVALID` when k
+ *   exceeds the number of rows, `KERNEL_INTERRUPTED` when `hooks.signal` aborts a worker's clustering
  * @example
  * ```ts
  * const km = await trainKMeans(rows, { features: ['Beak Length (mm)', 'Flipper Length (mm)'], k: 3 });
  * ```
  */
-export async function trainKMeans(records: FeatureRecord[], params: KMeansParams): Promise<TrainedModel> {
+export async function trainKMeans(records: FeatureRecord[], params: KMeansParams, hooks?: WorkerTrainingHooks): Promise<TrainedModel> {
   checkColumns(records, params, false);
   const k = params.k ?? KMEANS_DEFAULTS.k;
   const elbowKs = [...(params.elbowKs ?? KMEANS_DEFAULTS.elbowKs)];
@@ -119,6 +124,12 @@ export async function trainKMeans(records: FeatureRecord[], params: KMeansParams
   const n = records.length;
   const tooMany = [k, ...elbowKs].find((v) => v > n);
   if (tooMany !== undefined) throw new StratumError('DATA_INVALID', `k = ${tooMany} is larger than the number of rows (${n})`, { detail: { field: tooMany === k ? 'k' : 'elbowKs' } });
+  if (hooks?.signal && trainsInWorker(hooks, n * params.features.length)) {
+    return trainModelInWorker({
+      templateId: 'tabular.kmeans', records, params: params as unknown as Record<string, unknown>, signal: hooks.signal,
+      load: (files) => loadKMeansAdapter(files[ML_MODEL_FILE], 'tabular.kmeans'),
+    });
+  }
   const warnings = checkTrainingData(records, { features: params.features, task: 'clustering' });
   const preprocessor = fitPreprocessor(records, { features: params.features, categorical: params.categorical ?? [], unseen: params.unseen ?? 'error' });
   const width = preprocessor.outputWidth;

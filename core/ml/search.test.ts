@@ -7,7 +7,7 @@ import { trainDecisionTree, type DecisionTreeParams } from './classic.ts';
 import { crossValidate, type TabularTrainer } from './cv.ts';
 import type { TrainedModel } from './model.ts';
 import {
-  gridPoints, gridSize, hyperparameterSearch, randomPoints, rankedTrials, searchParallelCoordinates, searchResultsTable, searchSummary, templateParamsSchema, validateSearchSpace,
+  gridCoverageWarning, gridPoints, gridSize, hyperparameterSearch, randomPoints, rankedTrials, searchParallelCoordinates, searchResultsTable, searchSummary, templateParamsSchema, validateSearchSpace,
   type SearchResult, type SearchTrial,
 } from './search.ts';
 import { stratifiedSplit } from './split.ts';
@@ -142,6 +142,9 @@ describe('hyperparameterSearch', () => {
     expect(byTrials.trials.map((t) => t.index)).toEqual([1, 2, 3, 4]);
     expect(byTrials.stopReason).toBe('trials');
     expect(byTrials.stopDetail).toBe('the budget of 4 trials was reached');
+    // 4 of the 9 grid points, in grid order: the summary says so and suggests random search.
+    expect(byTrials.warnings).toEqual(["the grid has 9 combinations but the budget of 4 trials stopped it after 4, the first 4 in grid order (the last param varies fastest); use strategy: 'random' to sample the whole space within the same budget, or shrink the grid"]);
+    expect(searchSummary(byTrials)).toContain(`\nwarning: ${(byTrials.warnings as string[])[0]}`);
     expect(byTrials.model).toBeUndefined();
 
     let clock = 0;
@@ -153,6 +156,9 @@ describe('hyperparameterSearch', () => {
     // After trials 1, 2, 3 the clock reads 1, 2, 3 minutes: the third check (3 >= 2.5) stops it.
     expect(byTime.trials).toHaveLength(3);
     expect(byTime.stopReason).toBe('minutes');
+    expect(byTime.warnings).toBeUndefined(); // random search samples the whole space
+    const exhausted = await hyperparameterSearch({ templateId: 'tabular.decision-tree', records: penguins, baseParams: base, space: { maxDepth: [2, 3] }, strategy: 'grid', budget: { trials: 2 }, folds: 2, refit: false });
+    expect(exhausted.warnings).toBeUndefined();
   });
 
   it('is reproducible by seed for random search', async () => {
@@ -248,6 +254,28 @@ describe('search outputs', () => {
     expect(trace.dimensions[2].values).toEqual([0.3, 0.2]);
     expect(trace.line.color).toEqual([0.3, 0.2]);
     expect(trace.line.reversescale).toBe(true); // lower log loss is better: the bright end is the low end
+  });
+
+  it('warns when a budget stops a grid far from its end, naming the params that never changed', () => {
+    const values = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+    const dimensions = [
+      { name: 'epochs', kind: 'list', values: values(200) },
+      { name: 'maxDepth', kind: 'list', values: values(100) },
+      { name: 'minSamples', kind: 'list', values: values(160) },
+    ] as SearchResult['dimensions'];
+    const big = { strategy: 'grid', dimensions, planned: 200 * 100 * 160, stopReason: 'trials', budget: { trials: 2 }, trials: [trial(1, { epochs: 1, maxDepth: 1, minSamples: 1 }, 0.5), trial(2, { epochs: 1, maxDepth: 1, minSamples: 2 }, 0.6)] } satisfies Parameters<typeof gridCoverageWarning>[0];
+    expect(gridCoverageWarning(big)).toBe(
+      "the grid has 3,200,000 combinations but the budget of 2 trials stopped it after 2, the first 2 in grid order (the last param varies fastest): epochs stayed 1, maxDepth stayed 1; use strategy: 'random' to sample the whole space within the same budget, or shrink the grid",
+    );
+    expect(gridCoverageWarning({ ...big, stopReason: 'minutes', budget: { minutes: 0.5 } })).toMatch(/^the grid has 3,200,000 combinations but the time budget of 0\.5 min stopped it after 2, /);
+    expect(gridCoverageWarning({ ...big, strategy: 'random' })).toBeUndefined();
+  });
+
+  it('types integer-valued params as int32 columns and fractional ones as float32', () => {
+    const ints = { ...result, dimensions: [{ name: 'maxDepth', kind: 'range', min: 1, max: 10, log: false, integer: true }, { name: 'gainThreshold', kind: 'list', values: [0.01, 1] }], trials: [trial(1, { maxDepth: 3, gainThreshold: 0.01 }, 0.3), trial(2, { maxDepth: 7, gainThreshold: 1 }, 0.2)] } as SearchResult;
+    const table = searchResultsTable(ints);
+    expect(table.columns.slice(2, 4)).toEqual([{ name: 'maxDepth', dtype: 'int32' }, { name: 'gainThreshold', dtype: 'float32' }]);
+    expect(table.rows.map((r) => r[2])).toEqual([7, 3]);
   });
 
   it('ranks the table best first (lowest log loss), failed trials last without a rank', () => {

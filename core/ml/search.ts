@@ -26,7 +26,8 @@ import { tabularClassificationTemplate } from '../../templates/tabular-classific
 import { tabularModelTemplates } from '../../templates/tabular-models.ts';
 import type { PlotlyFigure } from '../data/profile.ts';
 import type { TableCell, TableData } from '../data/table.ts';
-import { cancelledError, CV_METRICS, crossValidate, DEFAULT_FOLDS, resolveMetric, templateTrainer, type CvMetric, type Direction, type FoldResult, type MetricSummary, type SupervisedTask, type TabularTrainedModel, type TabularTrainer } from './cv.ts';
+import { cancelledError, CV_METRICS, crossValidate, DEFAULT_FOLDS, resolveMetric, templateTrainer, type CrossValidationResult, type CvMetric, type Direction, type FoldResult, type MetricSummary, type SupervisedTask, type TabularTrainedModel, type TabularTrainer } from './cv.ts';
+import { resolveWorkerCount, TrainPool } from './pool.ts';
 import { stratifiedSplit } from './split.ts';
 import { checkColumns, type TabularColumns } from './supervised.ts';
 import type { EpochLog, FeatureRecord } from './types.ts';
@@ -385,8 +386,18 @@ export interface HyperparameterSearchOptions {
   refit?: boolean;
   /** Trainer of the refit (e.g. a tracked one, so the refit is a run); default the search's trainer. */
   refitTrainer?: TabularTrainer;
-  /** Aborting stops the search with `KERNEL_INTERRUPTED`: checked between trials, folds and (TF.js) epochs. */
+  /** Aborting stops the search with `KERNEL_INTERRUPTED`: checked between trials, folds and (TF.js) epochs; with workers, they are terminated at once. */
   signal?: AbortSignal;
+  /**
+   * Worker threads running trials side by side (core/ml/pool.ts), each trial's folds in one
+   * worker: an integer >= 1, 1 = in process. Default `STRATUM_TRAIN_WORKERS`, else the cores (at
+   * most the trials) once the searched rows have `WORKER_MIN_CELLS` cells, else 1. Templates only
+   * (a custom `train` runs in process). Trials are reported (`onTrialStart`, `onFold`, `onTrial`)
+   * in trial order, each when it and every earlier trial have ended; the scores are those of the
+   * sequential run. A minutes budget is checked before each trial starts, so up to `workers - 1`
+   * more trials may run than in process.
+   */
+  workers?: number;
   /** Clock in ms for the minutes budget; default `performance.now` (tests inject one). */
   now?: () => number;
 }
@@ -417,6 +428,8 @@ export interface SearchResult {
   rows: { search: number; heldOut: number; missingTarget: number };
   /** Wall-clock time of the trials (without the refit), ms. */
   durationMs: number;
+  /** What the user should know about the search, e.g. a grid stopped by the budget long before its end ({@link gridCoverageWarning}). */
+  warnings?: string[];
   /** The best params refitted (absent with `refit: false`); its owner disposes it. */
   model?: TabularTrainedModel;
   /** Set by tracked searches (core/store/search-tracking.ts): the search id, its run, its experiment and the refit's run. */
@@ -449,11 +462,104 @@ function better(a: number, b: number, direction: Direction): boolean {
   return direction === 'maximize' ? a > b : a < b;
 }
 
+function finishedTrial(index: number, params: Record<string, unknown>, cv: CrossValidationResult, durationMs: number): SearchTrial {
+  return { index, params, status: 'finished', mean: cv.mean, std: cv.std, foldScores: cv.scores, metrics: cv.metrics, durationMs };
+}
+
+function failedTrial(index: number, params: Record<string, unknown>, error: unknown, durationMs: number): SearchTrial {
+  const code = error instanceof StratumError ? error.code : error instanceof Error ? error.name : 'Error';
+  return { index, params, status: 'failed', mean: null, std: null, foldScores: [], metrics: {}, durationMs, error: { code, message: error instanceof Error ? error.message : String(error) } };
+}
+
+/** A trial running in a worker. */
+interface RunningTrial {
+  index: number;
+  params: Record<string, unknown>;
+  trainParams: Record<string, unknown>;
+  folds: FoldResult[];
+  done: boolean;
+  cv?: CrossValidationResult;
+  error?: unknown;
+  durationMs: number;
+  settled: Promise<void>;
+}
+
+/**
+ * The trial loop of {@link hyperparameterSearch} on worker threads: keeps every worker busy with
+ * one trial (a whole cross-validation) and reports the trials in trial order, each once it and
+ * every earlier trial have ended (so a tracking store sees one trial at a time, as in process).
+ * On abort the first unreported trial is reported as started, then `KERNEL_INTERRUPTED` is thrown
+ * (a tracked search records that trial `cancelled`); the workers are terminated either way.
+ */
+async function trialsInWorkers(ctx: {
+  options: HyperparameterSearchOptions;
+  templateId: string;
+  task: SupervisedTask;
+  metric: CvMetric;
+  folds: number;
+  seed: number;
+  workers: number;
+  searchRecords: FeatureRecord[];
+  baseParams: Record<string, unknown>;
+  trials: SearchTrial[];
+  nextPoint: (begun: number) => Record<string, unknown> | undefined;
+  progress: () => { completed: number; planned: number | null };
+  now: () => number;
+}): Promise<void> {
+  const { options, trials, now } = ctx;
+  const pool = new TrainPool({ size: ctx.workers, records: ctx.searchRecords, what: 'the search', ...(options.signal ? { signal: options.signal } : {}) });
+  const running: RunningTrial[] = [];
+  let ended = false;
+  try {
+    for (;;) {
+      // Keep every worker busy; finished trials wait in `running` until the earlier ones are reported.
+      while (!ended && running.filter((t) => !t.done).length < ctx.workers) {
+        if (options.signal?.aborted) throw cancelledError(`the search (after ${trials.length} trials)`);
+        const params = ctx.nextPoint(trials.length + running.length);
+        if (params === undefined) {
+          ended = true;
+          break;
+        }
+        const index = trials.length + running.length + 1;
+        const trainParams = { ...ctx.baseParams, ...params };
+        const t0 = now();
+        const trial: RunningTrial = { index, params, trainParams, folds: [], done: false, durationMs: 0, settled: Promise.resolve() };
+        trial.settled = pool.run({ kind: 'cv', templateId: ctx.templateId, task: ctx.task, params: trainParams, folds: ctx.folds, seed: ctx.seed, metric: ctx.metric }, `trial ${index}`, (event) => {
+          if (event.type === 'fold') trial.folds.push(event.fold);
+        }).then((cv) => {
+          trial.cv = cv;
+        }, (error: unknown) => {
+          trial.error = error;
+        }).finally(() => {
+          trial.done = true;
+          trial.durationMs = now() - t0;
+        });
+        running.push(trial);
+      }
+      if (running.length === 0) break;
+      const active = running.filter((t) => !t.done);
+      if (active.length > 0 && !running[0].done) await Promise.race(active.map((t) => t.settled));
+      while (running[0]?.done) {
+        const t = running.shift() as RunningTrial;
+        options.onTrialStart?.({ index: t.index, params: t.params, trainParams: t.trainParams });
+        for (const fold of t.folds) options.onFold?.({ trial: t.index, fold });
+        if (t.error instanceof StratumError && t.error.code === 'KERNEL_INTERRUPTED') throw t.error;
+        const trial = t.cv ? finishedTrial(t.index, t.params, t.cv, t.durationMs) : failedTrial(t.index, t.params, t.error, t.durationMs);
+        trials.push(trial);
+        options.onTrial?.(trial, ctx.progress());
+      }
+    }
+  } finally {
+    await pool.dispose();
+  }
+}
+
 /**
  * Grid or random hyperparameter search of a tabular template, each trial scored by k-fold
  * cross-validation on the template's training split, then the best params refitted.
  *
- * Trials run one after another: trial i trains `{ ...baseParams, ...params_i }` with
+ * Trials run one after another (or side by side in `workers` worker threads, reported in trial
+ * order): trial i trains `{ ...baseParams, ...params_i }` with
  * {@link crossValidate} (same folds and seed for every trial, so trials are compared on the same
  * rows). A trial that throws (e.g. `TRAINING_FAILED` for a learning rate that diverges) is recorded
  * as `failed` with its error and the search goes on (scikit-learn's `error_score=np.nan`). The
@@ -499,7 +605,7 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
   const seed = seedValue as number;
   const { records } = options;
   checkColumns(records, baseParams as unknown as TabularColumns, true);
-  const train = options.train ?? (await (entry as { load(): Promise<TabularTrainer> }).load());
+  const loadTrain = async (): Promise<TabularTrainer> => options.train ?? (await (entry as { load(): Promise<TabularTrainer> }).load());
 
   // The template's own split (as prepareSupervised / trainMlpClassifier draw it): the search sees its training side only.
   const target = baseParams.target as string;
@@ -518,42 +624,54 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
   const points = options.strategy === 'grid' ? gridPoints(dimensions) : randomPoints(dimensions, seed);
   const started = now();
   const trials: SearchTrial[] = [];
-  let stopReason: StopReason;
-  for (;;) {
-    if (options.signal?.aborted) throw cancelledError(`the search (after ${trials.length} trials)`);
-    if (maxTrials !== undefined && trials.length >= maxTrials) {
+  let stopReason: StopReason = 'exhausted';
+  const progress = (): { completed: number; planned: number | null } => ({ completed: trials.length, planned: maxTrials === undefined ? planned : Math.min(maxTrials, planned ?? Infinity) });
+  /** The params of the next trial (`begun` trials have started), or undefined when the budget or the space ends the search (`stopReason` says which). */
+  const nextPoint = (begun: number): Record<string, unknown> | undefined => {
+    if (maxTrials !== undefined && begun >= maxTrials) {
       stopReason = 'trials';
-      break;
+      return undefined;
     }
     if (budget.minutes !== undefined && now() - started >= budget.minutes * 60_000) {
       stopReason = 'minutes';
-      break;
+      return undefined;
     }
     const next = points.next();
     if (next.done) {
       stopReason = 'exhausted';
-      break;
+      return undefined;
     }
-    const index = trials.length + 1;
-    const params = next.value;
-    const trainParams = { ...baseParams, ...params };
-    options.onTrialStart?.({ index, params, trainParams });
-    const t0 = now();
-    let trial: SearchTrial;
-    try {
-      const cv = await crossValidate({
-        train, task, records: searchRecords, params: trainParams, folds, seed, metric,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onFold: (fold) => options.onFold?.({ trial: index, fold }),
-      });
-      trial = { index, params, status: 'finished', mean: cv.mean, std: cv.std, foldScores: cv.scores, metrics: cv.metrics, durationMs: now() - t0 };
-    } catch (error) {
-      if (error instanceof StratumError && error.code === 'KERNEL_INTERRUPTED') throw error;
-      const code = error instanceof StratumError ? error.code : error instanceof Error ? error.name : 'Error';
-      trial = { index, params, status: 'failed', mean: null, std: null, foldScores: [], metrics: {}, durationMs: now() - t0, error: { code, message: error instanceof Error ? error.message : String(error) } };
+    return next.value;
+  };
+  const features = Array.isArray(baseParams.features) ? baseParams.features.length : 1;
+  const workers = entry && !options.train ? resolveWorkerCount({ ...(options.workers === undefined ? {} : { workers: options.workers }), jobs: Math.min(maxTrials ?? Infinity, planned ?? Infinity), cells: searchRecords.length * features }) : 1;
+  if (workers > 1) {
+    await trialsInWorkers({ options, templateId: options.templateId as string, task, metric, folds, seed, workers, searchRecords, baseParams, trials, nextPoint, progress, now });
+  } else {
+    const train = await loadTrain();
+    for (;;) {
+      if (options.signal?.aborted) throw cancelledError(`the search (after ${trials.length} trials)`);
+      const params = nextPoint(trials.length);
+      if (params === undefined) break;
+      const index = trials.length + 1;
+      const trainParams = { ...baseParams, ...params };
+      options.onTrialStart?.({ index, params, trainParams });
+      const t0 = now();
+      let trial: SearchTrial;
+      try {
+        const cv = await crossValidate({
+          train, task, records: searchRecords, params: trainParams, folds, seed, metric,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onFold: (fold) => options.onFold?.({ trial: index, fold }),
+        });
+        trial = finishedTrial(index, params, cv, now() - t0);
+      } catch (error) {
+        if (error instanceof StratumError && error.code === 'KERNEL_INTERRUPTED') throw error;
+        trial = failedTrial(index, params, error, now() - t0);
+      }
+      trials.push(trial);
+      options.onTrial?.(trial, progress());
     }
-    trials.push(trial);
-    options.onTrial?.(trial, { completed: trials.length, planned: maxTrials === undefined ? planned : Math.min(maxTrials, planned ?? Infinity) });
   }
   const durationMs = now() - started;
   let best: SearchTrial | undefined;
@@ -576,14 +694,37 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
     rows: { search: searchRecords.length, heldOut: split.test.length, missingTarget: records.length - keptRows.length },
     durationMs,
   };
+  const coverage = gridCoverageWarning(result);
+  if (coverage !== undefined) result.warnings = [coverage];
   if (options.refit !== false) {
     if (options.signal?.aborted) throw cancelledError('the search (before the refit)');
     const onEpoch = (log: EpochLog): void => {
       if (options.signal?.aborted) throw cancelledError(`the refit (epoch ${log.epoch})`);
     };
-    result.model = await (options.refitTrainer ?? train)(records, { ...baseParams, ...best.params }, { onEpoch });
+    result.model = await (options.refitTrainer ?? (await loadTrain()))(records, { ...baseParams, ...best.params }, { onEpoch, ...(options.signal ? { signal: options.signal } : {}), ...(options.workers === undefined ? {} : { workers: options.workers }) });
   }
   return result;
+}
+
+/**
+ * The warning of a grid search that a budget (trials or minutes) stopped before the end of its
+ * grid: grid order varies the last param (by name) fastest, as scikit-learn's `ParameterGrid`, so
+ * the trials cover only a corner of the grid (with 3.2M combinations and 2 trials, the first
+ * params never change). Names the grid size, the trials run, the params that never varied, and
+ * suggests random search, which samples the whole grid within the same budget.
+ *
+ * @returns the warning, or undefined when the search is not a grid or tried every combination
+ */
+export function gridCoverageWarning(result: Pick<SearchResult, 'strategy' | 'planned' | 'trials' | 'stopReason' | 'dimensions' | 'budget'>): string | undefined {
+  const total = result.planned;
+  const tried = result.trials.length;
+  if (result.strategy !== 'grid' || result.stopReason === 'exhausted' || total === null || tried >= total) return undefined;
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const by = result.stopReason === 'trials' ? `the budget of ${count(result.budget.trials ?? tried)} trial${result.budget.trials === 1 ? '' : 's'}` : `the time budget of ${result.budget.minutes} min`;
+  const fixed = result.dimensions.filter((d) => new Set(result.trials.map((t) => describe(t.params[d.name]))).size <= 1);
+  const corner = fixed.length === 0 ? '' : `: ${fixed.map((d) => `${d.name} stayed ${tried === 0 ? 'unset' : describe(result.trials[0].params[d.name])}`).join(', ')}`;
+  return `the grid has ${count(total)} combinations but ${by} stopped it after ${count(tried)}, the first ${count(tried)} in grid order (the last param varies fastest)${corner}; `
+    + `use strategy: 'random' to sample the whole space within the same budget, or shrink the grid`;
 }
 
 function cellOf(value: unknown): TableCell {
@@ -606,12 +747,17 @@ export function rankedTrials(result: Pick<SearchResult, 'trials' | 'direction'>)
  */
 export function searchResultsTable(result: SearchResult): TableData {
   const ranked = rankedTrials(result);
-  const numeric = (name: string): boolean => result.trials.every((t) => typeof t.params[name] === 'number');
+  // Integer-valued params (maxDepth, epochs...) are int32 columns, other numbers float32, anything else text.
+  const dtype = (name: string): string => {
+    const values = result.trials.map((t) => t.params[name]);
+    if (!values.every((v) => typeof v === 'number')) return 'string';
+    return values.every((v) => Number.isInteger(v) && Math.abs(v as number) <= 2 ** 31 - 1) ? 'int32' : 'float32';
+  };
   const tracked = result.trials.some((t) => t.runId !== undefined);
   const columns = [
     { name: 'rank', dtype: 'int32' },
     { name: 'trial', dtype: 'int32' },
-    ...result.dimensions.map((d) => ({ name: d.name, dtype: numeric(d.name) ? 'float32' : 'string' })),
+    ...result.dimensions.map((d) => ({ name: d.name, dtype: dtype(d.name) })),
     { name: `${result.metric} (mean)`, dtype: 'float32' },
     { name: `${result.metric} (std)`, dtype: 'float32' },
     { name: 'status', dtype: 'string' },
@@ -700,6 +846,7 @@ export function searchSummary(result: SearchResult): string {
     `stopped: ${result.stopDetail} (${(result.durationMs / 1000).toFixed(1)} s)`,
     `best: trial ${result.best.trial}, ${result.metric} ${fmt(result.best.mean)} ± ${fmt(result.best.std)} (CV mean ± population std) with ${paramsText(result.best.params)}`,
   ];
+  for (const warning of result.warnings ?? []) lines.push(`warning: ${warning}`);
   if (failed.length) lines.push(`failed trials: ${failed.length} (first: trial ${failed[0].index}, ${failed[0].error?.code}: ${failed[0].error?.message})`);
   const refit = refitScore(result.model, result.metric);
   if (result.model) lines.push(`refit with the best params on the ${result.model.sizes.train} training rows${refit ? `: held-out ${result.metric} ${fmt(refit.value)} on ${refit.n} rows` : ''}`);

@@ -163,14 +163,15 @@ function bindTraining(ctx: ScopeContext): void {
    * interrupted (the cell itself is abandoned at once; without this its training would go on in
    * the background and later assign the model). The run is then recorded as `cancelled`.
    */
-  const stopOnInterrupt = <H extends { onEpoch?: (log: EpochLog) => void }>(hooks: H | undefined): H | undefined => {
+  const stopOnInterrupt = <H extends { onEpoch?: (log: EpochLog) => void; signal?: AbortSignal }>(hooks: H | undefined): H | undefined => {
     const signal = ctx.signal?.();
     if (!signal) return hooks;
     const onEpoch = (log: EpochLog): void => {
       if (signal.aborted) throw new StratumError('KERNEL_INTERRUPTED', `training was interrupted (stopped after epoch ${log.epoch})`, { detail: { epoch: log.epoch } });
       hooks?.onEpoch?.(log);
     };
-    return { ...hooks, onEpoch } as H;
+    // The signal too: the ml-* trainers then run in a worker thread that the interrupt terminates at once (core/ml/pool.ts).
+    return { ...hooks, onEpoch, signal } as H;
   };
   const train = async (records: FeatureRecord[], params: MlpClassifierParams, userHooks?: TrainingHooks): Promise<TrainedClassifier> => {
     const hooks = stopOnInterrupt(userHooks);
