@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, TemplateInfo, WorkbenchApi, WorkspaceInfo } from '../../core/api/contract.ts';
+import { FileTree } from './notebook/FileTree.tsx';
 import { NotebookView } from './notebook/NotebookView.tsx';
 import { ModelsView } from './runs/ModelsView.tsx';
 import { RunsView } from './runs/RunsView.tsx';
@@ -18,27 +19,6 @@ function message(e: unknown): string {
 function currentNotebook(): string | undefined {
   const m = /^#\/nb\/(.+)$/.exec(window.location.hash);
   return m ? decodeURIComponent(m[1] as string) : undefined;
-}
-
-const ICONS: Record<FileEntry['kind'], string> = { directory: '▸', notebook: '▤', data: '▦', bundle: '▧', other: '·' };
-
-function Tree({ entries, open, onOpen, onImport }: { entries: FileEntry[]; open: string | undefined; onOpen(path: string): void; onImport(path: string): void }) {
-  return (
-    <ul className="tree">
-      {entries.map((e) => (
-        <li key={e.path} className={`file file-${e.kind}${e.path === open ? ' open' : ''}`}>
-          {e.kind === 'notebook' ? (
-            <button type="button" className="file-link" onClick={() => onOpen(e.path)} data-testid="file-notebook" title={e.path}>{ICONS[e.kind]} {e.name}</button>
-          ) : e.kind === 'other' && e.name.endsWith('.ipynb') ? (
-            <button type="button" className="file-link" onClick={() => onImport(e.path)} data-testid="file-ipynb" title="Import this Jupyter notebook as a Stratum notebook">{ICONS.notebook} {e.name}</button>
-          ) : (
-            <span title={e.size !== undefined ? `${e.size.toLocaleString()} bytes` : e.kind}>{ICONS[e.kind]} {e.name}</span>
-          )}
-          {e.children && e.children.length > 0 ? <Tree entries={e.children} open={open} onOpen={onOpen} onImport={onImport} /> : null}
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 function NewNotebook({ info, onCreate, onCancel }: { info: WorkspaceInfo; onCreate(name: string, starter: string): void; onCancel(): void }) {
@@ -162,7 +142,7 @@ export function App({ api }: { api: WorkbenchApi }) {
         <button type="button" className="new-button" onClick={() => setCreating(true)}>New notebook</button>
         {creating && info ? <NewNotebook info={info} onCreate={create} onCancel={() => setCreating(false)} /> : null}
         {open ? <button type="button" className="new-button" onClick={() => exportIpynb(open)} title="Write the saved notebook as NAME.ipynb for Jupyter">Export .ipynb</button> : null}
-        <Tree entries={files} open={open} onOpen={openNotebook} onImport={(p) => importIpynb(p)} />
+        <FileTree entries={files} open={open} onOpen={openNotebook} onImport={(p) => importIpynb(p)} />
       </nav>
       <main className="main">
         <div className="view-tabs" role="tablist" aria-label="views">

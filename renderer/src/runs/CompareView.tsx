@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunComparisonInfo, WorkbenchApi } from '../../../core/api/contract.ts';
 import { PlotlyOutput } from '../outputs/PlotlyOutput.tsx';
-import { bestIndex, curveFigures, formatDuration, formatMetric, formatParam, runColor, shortId } from './runs-model.ts';
+import { baseMetric, bestIndex, curveFigures, formatDuration, formatNamedMetric, formatParam, METRIC_INFO, orderComparedMetrics, runColor, shortId } from './runs-model.ts';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -36,6 +36,8 @@ export function CompareView({ api, ids, onClose, onOpenRun }: CompareViewProps) 
     };
   }, [api, key]);
   const figures = useMemo(() => (cmp ? curveFigures(cmp) : []), [cmp]);
+  // A per-epoch metric no compared run ever had a value of (accuracy of a forecaster) is left out.
+  const metrics = useMemo(() => (cmp ? orderComparedMetrics(cmp.metrics.filter((m) => m.values.some((v) => v !== null)), cmp.runs) : []), [cmp]);
 
   if (error) return <section className="run-panel"><div className="output-error" role="alert">{error}</div></section>;
   if (!cmp) return <section className="run-panel muted">comparing {ids.length} runs…</section>;
@@ -82,13 +84,14 @@ export function CompareView({ api, ids, onClose, onOpenRun }: CompareViewProps) 
               <button type="button" className="link" onClick={() => setAllParams((x) => !x)}>{allParams ? 'hide' : 'show'} the {same.length} equal params</button>
             </td></tr>
           ) : null}
-          <tr className="group"><th colSpan={cmp.runs.length + 1}>Metrics <span className="muted">(test set; last.* = last epoch; best in bold)</span></th></tr>
-          {cmp.metrics.map((m) => {
+          <tr className="group"><th colSpan={cmp.runs.length + 1}>Metrics <span className="muted">(held-out rows; the runs' headline metrics first; last.* = last epoch; best in bold)</span></th></tr>
+          {metrics.map((m) => {
             const best = bestIndex(m.values, m.better);
+            const info = METRIC_INFO[baseMetric(m.name.replace(/^last\./, ''))];
             return (
               <tr key={m.name} data-testid="metric-row">
-                <th title={m.better ? `${m.better} is better` : undefined}>{m.name}{m.better ? <span className="muted"> {m.better === 'higher' ? '↑' : '↓'}</span> : null}</th>
-                {m.values.map((v, i) => <td key={i} className={`num${i === best ? ' best' : ''}`}>{formatMetric(v)}</td>)}
+                <th title={[info, m.better ? `${m.better} is better` : ''].filter(Boolean).join('; ') || undefined}>{m.name}{m.better ? <span className="muted"> {m.better === 'higher' ? '↑' : '↓'}</span> : null}</th>
+                {m.values.map((v, i) => <td key={i} className={`num${i === best ? ' best' : ''}`}>{formatNamedMetric(m.name, v)}</td>)}
               </tr>
             );
           })}

@@ -1,7 +1,7 @@
 // The Runs view's pure helpers on hand-built runs (expected values read off the inputs by hand).
 import { describe, expect, it } from 'vitest';
 import type { RunComparisonInfo, RunSummary } from '../../../core/api/contract.ts';
-import { bestIndex, curveFigures, formatDuration, formatMetric, metricColumns, nextSort, sortRuns, suggestedModelName } from './runs-model.ts';
+import { bestIndex, curveFigures, formatDuration, formatMetric, formatNamedMetric, metricColumns, nextSort, orderComparedMetrics, runTask, sortRuns, suggestedModelName } from './runs-model.ts';
 
 function run(id: string, startedAt: string, metrics: Record<string, number>, extra: Partial<RunSummary> = {}): RunSummary {
   return { id, experiment: 'default', status: 'finished', templateId: 'tabular.mlp-classifier', notebook: null, data: null, backend: 'wasm', seed: 1, startedAt, endedAt: null, durationMs: null, metrics, error: null, ...extra };
@@ -11,12 +11,52 @@ const a = run('aaaaaaaaaaaa', '2026-01-01T10:00:00.000Z', { accuracy: 0.8, macro
 const b = run('bbbbbbbbbbbb', '2026-01-01T11:00:00.000Z', { accuracy: 0.9, n: 292 }, { durationMs: 1000 });
 const c = run('cccccccccccc', '2026-01-01T09:00:00.000Z', { r2: 0.7, rmse: 4.2, mae: 3, zeta: 1 }, { templateId: 'tabular.linear-regression', durationMs: 2000, data: { source: 's', rowCount: 50, sha256: 'y' } });
 
+// Evaluations as core/ml writes them (top-level numbers only, as runs.list gives them): a forecast
+// (ForecastEvaluation), an anomaly detector with a label column (AnomalyEvaluation), k-means.
+const forecast = run('dddddddddddd', '2026-01-01T12:00:00.000Z', { n: 144, lookback: 12, horizon: 6, mae: 1.9, rmse: 2.3, mape: 0.0048, baselineMae: 3, maeRatio: 0.63, skill: 0.37 }, { templateId: 'timeseries.lstm-forecast' });
+const anomaly = run('eeeeeeeeeeee', '2026-01-01T13:00:00.000Z', { n: 81, threshold: 0.83, thresholdQuantile: 0.99, thresholdRows: 81, flagged: 1, flaggedShare: 0.0123, meanScore: 0.13, labelled: 81, anomalies: 2, precision: 0, recall: 0, f1: 0, rocAuc: 0.35, averagePrecision: 0.03, excludedFromTraining: 0 }, { templateId: 'tabular.autoencoder-anomaly' });
+const clusters = run('ffffffffffff', '2026-01-01T14:00:00.000Z', { n: 344, k: 3, inertia: 190.6, silhouette: 0.52 }, { templateId: 'tabular.kmeans' });
+const custom = run('999999999999', '2026-01-01T15:00:00.000Z', { zeta: 1, n: 5 }, { templateId: null });
+const failed = run('888888888888', '2026-01-01T16:00:00.000Z', {}, { status: 'failed' });
+
+describe('runTask', () => {
+  it('reads the task off the evaluation numbers, search runs and failed runs included', () => {
+    expect([a, c, forecast, anomaly, clusters, custom, failed].map(runTask)).toEqual(['classification', 'regression', 'forecasting', 'anomaly', 'clustering', undefined, undefined]);
+    // A search run records the searched metric and its spread only.
+    expect(runTask({ metrics: { accuracy: 0.96, accuracyStd: 0.01 } })).toBe('classification');
+    expect(runTask({ metrics: { rmse: 3.1, rmseStd: 0.2 } })).toBe('regression');
+  });
+});
+
 describe('metricColumns', () => {
-  it('puts headline metrics first in their fixed order, never counts, at most 4', () => {
+  it("shows one task's headline metrics, in their order, never counts or settings", () => {
     expect(metricColumns([a, b])).toEqual(['accuracy', 'macroF1']);
-    expect(metricColumns([c])).toEqual(['r2', 'rmse', 'mae', 'zeta']);
-    expect(metricColumns([a, c])).toEqual(['accuracy', 'macroF1', 'r2', 'rmse']);
+    expect(metricColumns([c])).toEqual(['r2', 'rmse', 'mae']);
+    // At most MAX_METRIC_COLUMNS (5): baselineMae, averagePrecision, flaggedShare do not fit.
+    expect(metricColumns([forecast])).toEqual(['mae', 'rmse', 'mape', 'skill', 'maeRatio']);
+    expect(metricColumns([anomaly])).toEqual(['f1', 'precision', 'recall', 'rocAuc', 'threshold']);
+    expect(metricColumns([failed])).toEqual([]);
     expect(metricColumns([])).toEqual([]);
+  });
+
+  it('shares the columns between tasks round-robin, most common task first, a shared metric once', () => {
+    // classification (2 runs) first; then regression, forecasting, anomaly (1 run each) in RUN_TASKS order.
+    // Round 1: accuracy, r2, mae (forecasting), f1; round 2: macroF1 -> 5, grouped by task.
+    expect(metricColumns([a, b, c, forecast, anomaly])).toEqual(['accuracy', 'macroF1', 'r2', 'mae', 'f1']);
+    // One run each: RUN_TASKS order (clustering, forecasting, anomaly); round 1, then inertia and rmse.
+    expect(metricColumns([forecast, anomaly, clusters])).toEqual(['silhouette', 'inertia', 'mae', 'rmse', 'f1']);
+  });
+
+  it('adds the other numbers of runs of no known task, if there is room', () => {
+    expect(metricColumns([c, custom])).toEqual(['r2', 'rmse', 'mae', 'zeta']);
+  });
+});
+
+describe('orderComparedMetrics', () => {
+  it("puts the runs' headline metrics first, then other numbers, then sizes, then last.*", () => {
+    const names = ['baselineMae', 'horizon', 'last.loss', 'lookback', 'mae', 'maeRatio', 'mape', 'n', 'rmse', 'skill'].map((name) => ({ name }));
+    expect(orderComparedMetrics(names, [forecast]).map((m) => m.name)).toEqual(['mae', 'rmse', 'mape', 'skill', 'maeRatio', 'baselineMae', 'horizon', 'lookback', 'n', 'last.loss']);
+    expect(orderComparedMetrics([{ name: 'zeta' }, { name: 'n' }, { name: 'accuracy' }], [a]).map((m) => m.name)).toEqual(['accuracy', 'zeta', 'n']);
   });
 });
 
@@ -39,7 +79,11 @@ describe('sortRuns', () => {
 
 describe('formatting', () => {
   it('prints counts as integers and scores with 4 decimals', () => {
-    expect([292, 0.83904, 12345.678, 0.00001234, null].map(formatMetric)).toEqual(['292', '0.8390', '12345.7', '1.234e-5', '–']);
+    expect([292, 0.83904, 12345.678, 0.00001234, null].map((v) => formatMetric(v))).toEqual(['292', '0.8390', '12345.7', '1.234e-5', '–']);
+    // Known metrics always with decimals, counts as integers, unknown names as formatMetric.
+    expect([formatNamedMetric('f1', 0), formatNamedMetric('last.valAccuracy', 1), formatNamedMetric('n', 81), formatNamedMetric('lookback', 12), formatNamedMetric('zeta', 3), formatNamedMetric('zeta', 0.5)]).toEqual(['0.0000', '1.0000', '81', '12', '3', '0.5000']);
+    // A score column prints 0 and 1 like its other values.
+    expect([0, 1, 0.5].map((v) => formatMetric(v, false))).toEqual(['0.0000', '1.0000', '0.5000']);
     expect([null, 850, 12_345, 125_000].map(formatDuration)).toEqual(['–', '850 ms', '12.3 s', '2 min 05 s']);
   });
 
@@ -76,6 +120,13 @@ describe('curveFigures', () => {
     ]);
     // valAccuracy has no value at all: only the two training curves of accuracy.
     expect((figures[1]?.figure.data as unknown[]).length).toBe(2);
+  });
+
+  it('puts one tick per epoch on short runs only', () => {
+    const curves = (epochs: number): RunComparisonInfo => ({ runs: [a], paramsDiff: [], paramsSame: {}, metrics: [], curves: { loss: { [a.id]: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, value: 1 / (i + 1) })) } } });
+    const xaxis = (epochs: number): unknown => (curveFigures(curves(epochs))[0]?.figure.layout as { xaxis: unknown }).xaxis;
+    expect(xaxis(5)).toMatchObject({ tickformat: 'd', dtick: 1 });
+    expect(xaxis(60)).not.toHaveProperty('dtick');
   });
 });
 

@@ -6,24 +6,135 @@
 import type { RunComparisonInfo, RunInfo, RunSummary } from '../../../core/api/contract.ts';
 import type { PlotlyFigure } from '../outputs/PlotlyOutput.tsx';
 
-/** Evaluation metrics shown as table columns, in this order, when any listed run has them (then any other metric, up to {@link MAX_METRIC_COLUMNS}). */
-export const HEADLINE_METRICS = ['accuracy', 'macroF1', 'balancedAccuracy', 'rocAuc', 'r2', 'rmse', 'mae', 'silhouette', 'mape'] as const;
+/** The learning task of a run, as the Runs view groups its metric columns. */
+export type RunTask = 'classification' | 'regression' | 'clustering' | 'forecasting' | 'anomaly';
 
-/** Largest number of metric columns in the runs table. */
-export const MAX_METRIC_COLUMNS = 4;
-
-/** Evaluation numbers that are not quality metrics (sizes, counts): never a column. */
-const NOT_METRICS = new Set(['n', 'k']);
+/** Tasks in the order the Runs view lists them when they have as many runs. */
+export const RUN_TASKS: readonly RunTask[] = ['classification', 'regression', 'clustering', 'forecasting', 'anomaly'];
 
 /**
- * The metric columns of the runs table: the {@link HEADLINE_METRICS} that any run has, in that
- * order, then other metrics alphabetically, at most {@link MAX_METRIC_COLUMNS}.
+ * Headline evaluation metrics of each task, most telling first: the metric columns of the runs
+ * table and the first rows of a comparison. The names are the top-level numbers of the
+ * evaluations core/ml writes (`ClassificationReport`, the regression and clustering reports,
+ * `ForecastEvaluation` in core/ml/forecast.ts, `AnomalyEvaluation` in core/ml/anomaly.ts).
+ */
+export const TASK_METRICS: Readonly<Record<RunTask, readonly string[]>> = {
+  classification: ['accuracy', 'macroF1', 'balancedAccuracy', 'rocAuc', 'logLoss', 'weightedF1'],
+  regression: ['r2', 'rmse', 'mae', 'mape'],
+  clustering: ['silhouette', 'inertia'],
+  forecasting: ['mae', 'rmse', 'mape', 'skill', 'maeRatio', 'baselineMae'],
+  anomaly: ['f1', 'precision', 'recall', 'rocAuc', 'threshold', 'averagePrecision', 'flaggedShare'],
+};
+
+/** What each metric means, for column and row tooltips. */
+export const METRIC_INFO: Readonly<Record<string, string>> = {
+  loss: 'value of the loss function at the end of the epoch (valLoss: on the validation rows)',
+  accuracy: 'share of rows predicted right (test rows; valAccuracy: validation rows)',
+  macroF1: 'F1 score averaged over the classes, each class counting the same',
+  weightedF1: 'F1 score averaged over the classes, weighted by their support',
+  balancedAccuracy: 'recall averaged over the classes (accuracy that ignores class imbalance)',
+  rocAuc: 'area under the ROC curve (one-vs-rest for more than two classes; for anomalies, of the score against the known labels)',
+  logLoss: 'cross-entropy of the predicted probabilities',
+  r2: 'coefficient of determination R² (1 = perfect, 0 = predicting the mean)',
+  rmse: 'root mean squared error, in target units',
+  mae: 'mean absolute error, in target units',
+  mape: 'mean absolute percentage error, as a fraction (0.012 = 1.2 %)',
+  silhouette: 'mean silhouette coefficient of the clusters (-1 to 1)',
+  inertia: 'sum of squared distances of the rows to their cluster centre',
+  skill: '1 - maeRatio: the share of the naive last-value forecast\'s error the model removes',
+  maeRatio: 'model MAE / MAE of the naive last-value forecast (below 1 beats it)',
+  baselineMae: 'MAE of the naive last-value forecast on the same test windows',
+  f1: 'F1 score of the anomaly flags against the known labels',
+  precision: 'share of the flagged rows that are known anomalies',
+  recall: 'share of the known anomalies that are flagged',
+  threshold: 'anomaly score above which a record is flagged',
+  averagePrecision: 'average precision of the anomaly score against the known labels',
+  flaggedShare: 'share of the validation rows flagged as anomalies',
+};
+
+/** Evaluation numbers that count rows, windows or clusters: printed as integers. */
+const COUNTS = new Set(['n', 'k', 'lookback', 'horizon', 'labelled', 'anomalies', 'flagged', 'thresholdRows', 'excludedFromTraining']);
+
+/** Evaluation numbers that are sizes, counts or settings, not quality metrics: never a column. */
+const NOT_METRICS = new Set([...COUNTS, 'thresholdQuantile']);
+
+/** Largest number of metric columns in the runs table (what fits beside the fixed columns in a 1400-pixel window). */
+export const MAX_METRIC_COLUMNS = 5;
+
+/**
+ * The task of a run, read off the names of its evaluation numbers (the template id is not enough:
+ * a search run's task is that of the template it searched, and hand-written cells call the
+ * trainers directly): `maeRatio`/`baselineMae` forecasting, `threshold` + `flaggedShare`
+ * anomaly detection, `silhouette`/`inertia` clustering, `accuracy`/`macroF1`/`logLoss`
+ * classification, `r2`/`rmse`/`mae` regression; `undefined` for a run without an evaluation
+ * (failed, running) or an unknown one.
+ */
+export function runTask(run: Pick<RunSummary, 'metrics'>): RunTask | undefined {
+  const has = (name: string): boolean => typeof run.metrics[name] === 'number';
+  if (has('maeRatio') || has('baselineMae')) return 'forecasting';
+  if (has('threshold') && has('flaggedShare')) return 'anomaly';
+  if (has('silhouette') || has('inertia')) return 'clustering';
+  if (has('accuracy') || has('macroF1') || has('logLoss') || has('balancedAccuracy')) return 'classification';
+  if (has('r2') || has('rmse') || has('mae')) return 'regression';
+  return undefined;
+}
+
+/**
+ * The metric columns of the runs table, task-aware: the tasks of the listed runs ({@link runTask})
+ * by number of runs (ties in {@link RUN_TASKS} order) share at most {@link MAX_METRIC_COLUMNS}
+ * columns — the first headline metric ({@link TASK_METRICS}) of each task, then the second of
+ * each, and so on, counting only metrics a run of that task has; a metric two tasks share (`mae`,
+ * `rmse`, `rocAuc`) is one column. Columns are grouped by task, headline order within a task.
+ * Runs of no known task add their other numbers (not counts) alphabetically, if there is room.
  */
 export function metricColumns(runs: readonly RunSummary[]): string[] {
-  const present = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
-  const known = HEADLINE_METRICS.filter((m) => present.has(m));
-  const others = [...present].filter((m) => !NOT_METRICS.has(m) && !(HEADLINE_METRICS as readonly string[]).includes(m)).sort();
+  const byTask = new Map<RunTask | undefined, RunSummary[]>();
+  for (const r of runs) {
+    const task = runTask(r);
+    byTask.set(task, [...(byTask.get(task) ?? []), r]);
+  }
+  const tasks = RUN_TASKS.filter((t) => byTask.has(t)).sort((x, y) => (byTask.get(y)?.length ?? 0) - (byTask.get(x)?.length ?? 0));
+  const candidates = tasks.map((t) => {
+    const present = new Set((byTask.get(t) ?? []).flatMap((r) => Object.keys(r.metrics)));
+    return TASK_METRICS[t].filter((m) => present.has(m));
+  });
+  const picked = new Set<string>();
+  const groups: string[][] = tasks.map(() => []);
+  for (let round = 0; picked.size < MAX_METRIC_COLUMNS && candidates.some((c) => c.length > round); round++) {
+    candidates.forEach((c, i) => {
+      const m = c[round];
+      if (m !== undefined && !picked.has(m) && picked.size < MAX_METRIC_COLUMNS) {
+        picked.add(m);
+        groups[i]?.push(m);
+      }
+    });
+  }
+  const known = groups.flat();
+  const others = [...new Set((byTask.get(undefined) ?? []).flatMap((r) => Object.keys(r.metrics)))].filter((m) => !NOT_METRICS.has(m) && !picked.has(m)).sort();
   return [...known, ...others].slice(0, MAX_METRIC_COLUMNS);
+}
+
+/**
+ * The metric rows of a comparison in reading order: the headline metrics of the compared runs'
+ * tasks ({@link TASK_METRICS}, most common task first), then the other evaluation numbers, then
+ * the sizes and settings (`n`, `lookback`...), then the last per-epoch values (`last.*`); the
+ * order within each part is kept.
+ */
+export function orderComparedMetrics<M extends { name: string }>(metrics: readonly M[], runs: readonly RunSummary[]): M[] {
+  const counts = new Map<RunTask, number>();
+  for (const r of runs) {
+    const task = runTask(r);
+    if (task) counts.set(task, (counts.get(task) ?? 0) + 1);
+  }
+  const tasks = RUN_TASKS.filter((t) => counts.has(t)).sort((x, y) => (counts.get(y) ?? 0) - (counts.get(x) ?? 0));
+  const headline = [...new Set(tasks.flatMap((t) => TASK_METRICS[t]))];
+  const rank = (name: string): number => {
+    const i = headline.indexOf(name);
+    if (i >= 0) return i;
+    if (name.startsWith('last.')) return headline.length + 2;
+    return headline.length + (NOT_METRICS.has(name) ? 1 : 0);
+  };
+  return metrics.map((m, index) => ({ m, index, rank: rank(m.name) })).sort((x, y) => x.rank - y.rank || x.index - y.index).map((x) => x.m);
 }
 
 /** A sortable column of the runs table: a fixed one or `metric:<name>`. */
@@ -74,15 +185,31 @@ export function nextSort(current: RunSort, key: SortKey): RunSort {
 }
 
 /**
- * A metric value for display: integers as integers (`292`), else 4 significant decimals for
- * scores (`0.8390`), 1 decimal from 1000 (`12345.7`), exponent notation for extremes; `–` when missing.
+ * A metric value for display: counts as integers (`292`), else 4 decimals for scores (`0.8390`,
+ * and `0.0000` for a score of exactly 0 when `count` is false), 1 decimal from 1000 (`12345.7`),
+ * exponent notation for extremes; `–` when missing.
+ *
+ * @param count - print an integer value as an integer; default: whenever the value is an integer
  */
-export function formatMetric(value: number | null | undefined): string {
+export function formatMetric(value: number | null | undefined, count = value !== null && value !== undefined && Number.isInteger(value)): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  if (Number.isInteger(value)) return String(value);
+  if (count && Number.isInteger(value)) return String(value);
+  if (value === 0) return (0).toFixed(4);
   const abs = Math.abs(value);
   if (abs >= 1e6 || abs < 1e-4) return value.toExponential(3);
   return value.toFixed(abs >= 1000 ? 1 : 4);
+}
+
+/**
+ * An evaluation number by its name: counts (`n`, `lookback`...) as integers, the metrics Stratum
+ * knows ({@link METRIC_INFO}) always with decimals (an F1 of 0 prints `0.0000`, like the others),
+ * unknown names as {@link formatMetric} does.
+ */
+export function formatNamedMetric(name: string, value: number | null | undefined): string {
+  const base = baseMetric(name.replace(/^last\./, ''));
+  if (COUNTS.has(base)) return formatMetric(value, true);
+  if (base in METRIC_INFO) return formatMetric(value, false);
+  return formatMetric(value);
 }
 
 /** Milliseconds as `850 ms`, `12.3 s`, `4 min 05 s`; `–` while running. */
@@ -124,7 +251,7 @@ export function runColor(index: number): string {
 }
 
 /** The per-epoch metric a curve belongs to, without the validation prefix: `valLoss` -> `loss`. */
-function baseMetric(name: string): string {
+export function baseMetric(name: string): string {
   const m = /^val([A-Z].*)$/.exec(name);
   return m ? (m[1] as string).charAt(0).toLowerCase() + (m[1] as string).slice(1) : name;
 }
@@ -148,6 +275,7 @@ export function curveFigures(cmp: RunComparisonInfo): Array<{ metric: string; fi
     groups.set(base, [...(groups.get(base) ?? []), name]);
   }
   const order = (a: string, b: string): number => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b));
+  const maxEpoch = Math.max(0, ...Object.values(cmp.curves).flatMap((byRun) => Object.values(byRun).flat().map((p) => p.epoch)));
   return [...groups.keys()].sort(order).map((base) => {
     const names = (groups.get(base) ?? []).sort((a, b) => Number(a !== base) - Number(b !== base));
     const data = names.flatMap((name) => cmp.runs.flatMap((run, i) => {
@@ -172,7 +300,8 @@ export function curveFigures(cmp: RunComparisonInfo): Array<{ metric: string; fi
         layout: {
           // The x axis is the epoch (said in the title); the legend sits under it without an axis title to collide with.
           title: { text: `${base} per epoch`, font: { size: 13 } },
-          xaxis: { tickformat: 'd', automargin: true },
+          // One tick per epoch up to 10 epochs (Plotly's automatic ticks would put 1.5 at "2" and repeat labels).
+          xaxis: { tickformat: 'd', automargin: true, ...(maxEpoch <= 10 ? { dtick: 1 } : {}) },
           yaxis: { automargin: true },
           legend: { orientation: 'h', x: 0, y: -0.12, yanchor: 'top', font: { size: 11 } },
           margin: { l: 50, r: 15, t: 35, b: 10 },
