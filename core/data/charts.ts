@@ -980,7 +980,7 @@ export function profileHistograms(profile: DataProfile, options: ProfileChartOpt
       data.push({ type: 'bar', name: c.name, ...axes, x: top.map((t) => String(t.value)), y: top.map((t) => t.count), showlegend: false });
       layout[`xaxis${suffix}`] = { type: 'category' };
     }
-    annotations.push({ text: `<b>${c.name}</b>${c.missing > 0 ? ` (${fmt(c.missing)} missing)` : ''}`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1, xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 11 } });
+    annotations.push({ text: `<b>${c.name}</b>${c.missing > 0 ? ` (${fmt(c.missing)} missing)` : ''}${c.infinite ? ` (${fmt(c.infinite)} infinite left out)` : ''}`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1, xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 11 } });
   });
   return {
     data,

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsvTable } from '../../connectors/csv/csv.ts';
 import { readCsvFast } from '../../connectors/csv/fast.ts';
 import { isStratumError } from '../errors.ts';
-import { columnCodes, columnNumberView, numericColumn } from './columns.ts';
+import { columnCodes, columnNumberView, numericColumn, tableFromValueColumns } from './columns.ts';
 import type { DataColumn, DataTable } from './columns.ts';
+import { SortWorker } from './profile-sort-worker.ts';
 import { histogramFigure, profileCorrelations, profileTable, profileToTableData } from './profile.ts';
 import type { ColumnProfile } from './profile.ts';
 
@@ -340,5 +341,117 @@ describe('compact columns of the CSV fast path', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sorting in a worker thread', () => {
+  // The same table profiled with its numeric columns sorted in a worker and in this thread must
+  // give the same bits (toEqual tells -0 from 0): both run sortedColumnStats on the same values.
+  // More sorted columns than the session's 3 slots, so slots are reused and this thread also
+  // profiles the text column and the correlations while the worker sorts.
+  const rows = 3000;
+  const floats = (f: (i: number) => number): Float64Array => Float64Array.from({ length: rows }, (_, i) => f(i));
+  const specs: Array<[string, 'float' | 'integer', Float64Array | Int32Array]> = [
+    ['signs', 'float', floats((i) => [-0, 0, 1e-310, -2.5, 1e150, -1e150, 7][i % 7]! * (i % 5 === 0 ? 1 : (i % 31) - 15))],
+    ['duplicates', 'float', floats((i) => (i % 17 === 0 ? NaN : ((i * 7919) % 13) / 4))],
+    ['wide ints', 'integer', Int32Array.from({ length: rows }, (_, i) => ((i * 7919) % 200_003) * 10_007 - 1e9)],
+    ['narrow ints', 'integer', Int32Array.from({ length: rows }, (_, i) => (i % 9) - 4)],
+    ['one', 'float', floats((i) => (i === 5 ? -0 : NaN))],
+    ['two', 'float', floats((i) => (i === 1 ? 3.5 : i === 2999 ? -1 : NaN))],
+    ['three', 'float', floats((i) => (i < 3 ? [2, 0, 2][i]! : NaN))],
+    ['none', 'float', floats(() => NaN)],
+    ['sines', 'float', floats((i) => Math.sin(i) * 1e3)],
+    ['two ints', 'integer', floats((i) => (i === 7 ? 5 : i === 8 ? -3 : NaN))],
+  ];
+  const table: DataTable = {
+    columns: [
+      ...specs.map(([name, kind, numbers]) => numericColumn({ name, dtype: kind === 'integer' ? 'int32' : 'float32', kind, missing: Array.from(numbers).filter((v) => Number.isNaN(v)).length }, numbers)),
+      { name: 'text', dtype: 'string', kind: 'string', missing: 0, values: Array.from({ length: rows }, (_, i) => ['a', 'b', 'c'][i % 3]!) },
+    ],
+    rowCount: rows,
+    coercions: [],
+  };
+
+  it('gives the same profile as sorting in this thread, with the worker doing the sorting', () => {
+    const worker = new SortWorker({ steal: false, stealAfterMs: 30_000 });
+    try {
+      expect(worker.waitReady(30_000)).toBe(true);
+      const inThread = profileTable(table, { sortWorker: 'off' });
+      const withWorker = profileTable(table, { sortWorker: worker });
+      // Every numeric column with a value goes to the worker (9: all but 'none'), sorted or
+      // counted (narrow ints, two ints).
+      expect(worker.counts).toEqual({ worker: 9, main: 0, lost: 0 });
+      expect(withWorker).toEqual(inThread);
+      // A second profile reuses the worker and its slots.
+      expect(profileTable(table, { sortWorker: worker })).toEqual(inThread);
+      expect(worker.counts.worker).toBe(18);
+      // Spot checks by hand: [-0] -> distinct 1, q25 = -0 + 0 * (-0 - -0) = -0 + 0 = 0 (as in this thread before; numpy gives -0.0);
+      // [3.5, -1] -> q50 1.25; [2, 0, 2] -> distinct 2, q25 1, q50 2, q75 2.
+      expect(withWorker.columns[4]).toMatchObject({ count: 1, distinct: 1, q25: 0, q75: 0, min: -0, max: -0 });
+      expect(withWorker.columns[5]).toMatchObject({ count: 2, distinct: 2, q50: 1.25, min: -1, max: 3.5 });
+      expect(withWorker.columns[6]).toMatchObject({ count: 3, distinct: 2, q25: 1, q50: 2, q75: 2 });
+      expect(withWorker.columns[7]).toMatchObject({ count: 0, missing: rows, distinct: 0 });
+      // Counted: [5, -3] -> sorted -3, 5: quartiles -3 + 8 p = -1, 1, 3.
+      expect(withWorker.columns[9]).toMatchObject({ count: 2, distinct: 2, q25: -1, q50: 1, q75: 3 });
+      expectLikeReference(withWorker.columns[0]!, Array.from(specs[0]![2]), 'signs');
+    } finally {
+      worker.dispose();
+    }
+  });
+
+  it('sorts here what the worker has not started, and gives the same results', () => {
+    const worker = new SortWorker();
+    try {
+      const inThread = profileTable(table, { sortWorker: 'off' });
+      expect(profileTable(table, { sortWorker: worker })).toEqual(inThread);
+      expect(worker.counts.worker + worker.counts.main).toBe(9);
+      // The process's worker ('always': whatever the size and load) gives them too.
+      expect(profileTable(table, { sortWorker: 'always' })).toEqual(inThread);
+    } finally {
+      worker.dispose();
+    }
+  });
+
+  for (const fault of ['start', 'throw', 'exit'] as const) {
+    it(`falls back to this thread when the worker ${fault === 'start' ? 'cannot start' : fault === 'throw' ? 'fails a job' : 'dies during a job'}`, () => {
+      const worker = new SortWorker({ fault, steal: false, stealAfterMs: fault === 'start' ? 50 : 2000, jobTimeoutMs: () => 500 });
+      try {
+        if (fault !== 'start') expect(worker.waitReady(30_000)).toBe(true);
+        const inThread = profileTable(table, { sortWorker: 'off' });
+        expect(profileTable(table, { sortWorker: worker })).toEqual(inThread);
+        // A worker that cannot start never takes a column; one that fails or dies loses the
+        // columns it took (sorted here again) and is not used again.
+        if (fault === 'start') expect(worker.counts).toEqual({ worker: 0, main: 9, lost: 0 });
+        else {
+          expect(worker.counts.worker).toBe(0);
+          expect(worker.counts.lost).toBeGreaterThan(0);
+          expect(worker.failed).toBe(true);
+        }
+        expect(profileTable(table, { sortWorker: worker })).toEqual(inThread);
+      } finally {
+        worker.dispose();
+      }
+    });
+  }
+});
+
+describe('infinite values', () => {
+  it('counts ±Infinity like pandas describe in min/max/mean/std, bins the finite values, and shows inf as text', () => {
+    // pandas 1.5: Series([1, 2, 5, inf, 7]).describe(): mean inf, std NaN, min 1, 25% 2, 50% 5, 75% NaN (numpy's
+    // linear interpolation 7 + (inf - 7) * 0), max inf. numpy.histogram of the finite values [1, 2, 5, 7], 10 bins
+    // over [1, 7] (width 0.6): 1 -> bin 0, 2 -> bin 1 (2 >= 1.6), 5 -> bin 6 (4.6 <= 5 < 5.2), 7 -> last bin.
+    const t = tableFromValueColumns([{ name: 'x', values: [1, 2, 5, Infinity, 7] }, { name: 'y', values: [1, Infinity, -Infinity, 2, null] }]);
+    const p = profileTable(t);
+    const x = p.columns[0]!;
+    expect(x).toMatchObject({ count: 5, min: 1, max: Infinity, mean: Infinity, q25: 2, q50: 5, infinite: 1 });
+    expect(x.std).toBeNaN();
+    expect(x.histogram).toEqual({ edges: [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.3999999999999995, 7], counts: [1, 1, 0, 0, 0, 0, 1, 0, 0, 1] });
+    // Both signs: mean NaN (inf - inf), min -inf.
+    const y = p.columns[1]!;
+    expect(y).toMatchObject({ count: 4, missing: 1, min: -Infinity, max: Infinity, infinite: 2 });
+    expect(y.mean).toBeNaN();
+    const rows = profileToTableData(p).rows;
+    expect(rows[0]!.slice(5, 12)).toEqual(['inf', null, 1, 2, 5, null, 'inf']);
+    expect(rows[1]![7]).toBe('-inf');
   });
 });
