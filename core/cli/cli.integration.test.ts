@@ -1,7 +1,7 @@
 /**
  * The `stratum` CLI as a user runs it: a real `node bin/stratum.mjs` process per case.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,6 +83,30 @@ describe('stratum run', () => {
     const r = await stratum('run', file, '--cell-timeout', '2');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cell 1 (id loop0001) failed: KernelInterrupted: the cell ran longer than the 2 s cell timeout and was interrupted');
+  });
+
+  it('on Ctrl+C interrupts the running cell, runs no further cell, writes the executed notebook and exits 130', async () => {
+    const file = path.join(dir, 'wait.stratum.json');
+    writeFileSync(file, notebook([
+      { id: 'wait0001', source: 'console.log("waiting")\nawait new Promise((resolve) => setTimeout(resolve, 60_000))' },
+      { id: 'next0001', source: 'console.log("second cell ran")' },
+    ]));
+    const child = spawn(process.execPath, [path.join(root, 'bin/stratum.mjs'), 'run', file], { cwd: dir });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.includes('waiting') && !output.includes('interrupting')) child.kill('SIGINT');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(output).toContain('interrupting the running cell');
+    expect(output).toContain('cell 1 (id wait0001) failed: KernelInterrupted: interrupted (Ctrl+C)');
+    expect(output).not.toContain('second cell ran');
+    const executed = JSON.parse(readFileSync(path.join(dir, 'wait.executed.stratum.json'), 'utf8')) as { cells: Array<{ outputs: Array<{ type: string; ename?: string }> }> };
+    expect(executed.cells[0]!.outputs.map((o) => o.ename ?? o.type)).toEqual(['stream', 'KernelInterrupted']);
+    expect(executed.cells[1]!.outputs).toEqual([]);
   });
 
   it('names a missing notebook file', async () => {

@@ -82,16 +82,31 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--cell-timeout <seconds>', 'interrupt a cell that runs longer than this', parseSeconds)
     .action(async (notebook: string, opts: { out?: string; cellTimeout?: number }) => {
       const out = opts.out ?? defaultRunOutput(notebook);
-      const result = await runNotebook({
-        path: notebook,
-        out,
-        onEvent: progressPrinter(io),
-        ...(opts.cellTimeout ? { cellTimeoutMs: opts.cellTimeout * 1000 } : {}),
-      });
+      // First Ctrl+C: interrupt the running cell (its training records the run cancelled), write the
+      // executed notebook, exit 130. A second one exits at once.
+      const interrupt = new AbortController();
+      const onSigint = (): void => {
+        if (interrupt.signal.aborted) process.exit(130);
+        io.err('\ninterrupting the running cell (Ctrl+C again to quit at once)...\n');
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
+      let result: Awaited<ReturnType<typeof runNotebook>>;
+      try {
+        result = await runNotebook({
+          path: notebook,
+          out,
+          onEvent: progressPrinter(io),
+          signal: interrupt.signal,
+          ...(opts.cellTimeout ? { cellTimeoutMs: opts.cellTimeout * 1000 } : {}),
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
       io.err(`executed notebook written to ${out} (${seconds(result.durationMs)})\n`);
       if (result.failed) {
         io.err(`error: cell ${result.failed.index + 1} (id ${result.failed.cellId})${result.failed.line === undefined ? '' : ` line ${result.failed.line}`} failed: ${result.failed.ename}: ${result.failed.evalue}\n`);
-        process.exitCode = 1;
+        process.exitCode = interrupt.signal.aborted ? 130 : 1;
       }
     });
 

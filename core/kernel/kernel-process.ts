@@ -24,6 +24,7 @@ import type { CellOutput, ErrorOutput } from '../notebook/types.ts';
 import type { ChildMessage, ExecuteRequest, KernelProcessConfig, ParentMessage } from './protocol.ts';
 import { toMimeBundles } from './display.ts';
 import { installScope, scopeNames } from './scope.ts';
+import { settlePendingWork } from '../runtime/pending-work.ts';
 
 const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
 const realProcess = process;
@@ -166,6 +167,15 @@ async function execute(request: ExecuteRequest): Promise<void> {
 
 class AbandonedError extends Error {}
 
+/** Longest wait at shutdown for interrupted tracked work to record its run, ms (an epoch or a worker's termination takes well under this). */
+const SETTLE_ON_SHUTDOWN_MS = 10_000;
+
+/** Exits once tracked work (training, search) has settled, or after {@link SETTLE_ON_SHUTDOWN_MS}; see core/runtime/pending-work.ts. */
+async function exitWhenSettled(): Promise<void> {
+  await settlePendingWork(SETTLE_ON_SHUTDOWN_MS);
+  realProcess.exit(0);
+}
+
 function isInterrupt(error: unknown): boolean {
   return error instanceof AbandonedError || (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED');
 }
@@ -201,9 +211,9 @@ async function main(): Promise<void> {
   realProcess.stderr.write = redirect('stderr');
   realProcess.on('message', (message: ParentMessage) => {
     if (message.type === 'execute') void execute(message);
-    else if (message.type === 'shutdown') realProcess.exit(0);
+    else if (message.type === 'shutdown') void exitWhenSettled();
   });
-  realProcess.on('disconnect', () => realProcess.exit(0));
+  realProcess.on('disconnect', () => void exitWhenSettled());
   send({ type: 'ready', info: { pid: realProcess.pid, nodeVersion: realProcess.version, tfBackend: describeBackend(backend), scope: scopeNames() } });
 }
 

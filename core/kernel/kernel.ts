@@ -84,6 +84,9 @@ const KERNEL_PROCESS = fileURLToPath(new URL('./kernel-process.ts', import.meta.
 /** Module every kernel preloads: Stratum's helpers (`readCsv`, `stratum.*`) in the cells' scope. */
 export const STRATUM_SCOPE_MODULE = new URL('../runtime/stratum-scope.ts', import.meta.url).href;
 
+/** Longest wait for an idle kernel to exit after a shutdown request before it is killed, ms (its own wait for interrupted work is 10 s). */
+const SHUTDOWN_GRACE_MS = 12_000;
+
 /**
  * glibc malloc tunable every kernel process runs with: `glibc.malloc.hugetlb=1` makes malloc back
  * its large blocks with transparent huge pages (`madvise`), so the first touch of a big buffer
@@ -406,13 +409,30 @@ export class Kernel {
     });
   }
 
-  /** Kills the process; pending cells end `interrupted`. Safe to call more than once. */
+  /**
+   * Stops the process; pending cells end `interrupted`. Safe to call more than once. An idle kernel
+   * is asked to shut down and given up to {@link SHUTDOWN_GRACE_MS} to let interrupted work settle
+   * (an interrupted training records its run `cancelled` after its epoch or worker ends); a busy
+   * or unresponsive one is killed.
+   */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
       const child = this.child;
       this.state = 'disposed';
       if (child) {
         this.killReason = { status: 'interrupted', message: 'Interrupted: the kernel was shut down' };
+        if (this.running === undefined && this.queue.length === 0 && child.connected && child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
+          let timer: NodeJS.Timeout | undefined;
+          const request: ParentMessage = { type: 'shutdown' };
+          try {
+            child.send(request);
+            await Promise.race([exited, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)))]);
+          } catch {
+            // The channel closed meanwhile: kill below.
+          }
+          clearTimeout(timer);
+        }
         await this.kill(child);
       }
       for (const pending of this.queue.splice(0)) this.fail(pending, 'interrupted', kernelError('KERNEL_INTERRUPTED', `Cell ${pending.cell.id} did not run: the kernel was shut down`));

@@ -70,3 +70,37 @@ describe('interrupting an ml-* training cell', () => {
     expect(check.outputs).toEqual([{ type: 'result', data: { 'text/plain': '344 undefined' } }]);
   });
 });
+
+describe('shutting the kernel down right after an interrupt (what `stratum run` does)', () => {
+  it('lets the interrupted training record its run cancelled before the process exits', async () => {
+    // A second workspace and kernel: the run must be the only one there.
+    const dir2 = mkdtempSync(join(tmpdir(), 'stratum-train-interrupt-shutdown-'));
+    const k = await Kernel.start({ cwd: dir2, env: { STRATUM_WORKSPACE: dir2, STRATUM_TRACKING: 'on' }, interruptGraceMs: 3000 });
+    try {
+      await k.execute({ id: 's1', source: 'const penguins = JSON.parse(require("node:fs").readFileSync(stratum.vegaDataset("penguins.json"), "utf8"))\nconst big = Array.from({ length: 12 }, () => penguins).flat()', language: 'typescript' });
+      let interrupted = false;
+      const r = await k.execute({
+        id: 's2',
+        language: 'typescript',
+        source: 'console.log("training")\nawait stratum.trainRandomForest(big, { target: "Species", features: ["Island", "Beak Length (mm)", "Flipper Length (mm)"], nEstimators: 3000, maxDepth: 30, minSamples: 2, gainThreshold: 0, maxFeatures: 1 })',
+      }, (o) => {
+        if (!interrupted && o.type === 'stream' && /training/.test(o.text)) {
+          interrupted = true;
+          setTimeout(() => void k.interrupt(), 1500);
+        }
+      });
+      expect(r.status).toBe('interrupted');
+      // At once, as the runner does after an interrupted cell: before, the process was killed and the run stayed `running`.
+      await k.dispose();
+      const store = openTrackingStore({ workspace: dir2, mustExist: true });
+      try {
+        expect(store.runs.list({ limit: 10 }).map((x) => [x.templateId, x.status])).toEqual([['tabular.random-forest', 'cancelled']]);
+      } finally {
+        store.dispose();
+      }
+    } finally {
+      await k.dispose();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});

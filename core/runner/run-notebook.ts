@@ -30,6 +30,12 @@ export interface RunNotebookOptions {
   onEvent?: (event: RunEvent) => void;
   /** Per-cell time limit in milliseconds (default: none); a cell over it is interrupted. */
   cellTimeoutMs?: number;
+  /**
+   * Aborting interrupts the running cell (as the workbench's Interrupt does: a training in it stops
+   * and records its run `cancelled`), runs no further cell, and still writes `out`. The CLI aborts
+   * it on the first Ctrl+C.
+   */
+  signal?: AbortSignal;
 }
 
 /** Result of {@link runNotebook}. */
@@ -133,7 +139,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
         failed = { index: notebook.cells.indexOf(cell), cellId: cell.id, ename: e.ename, evalue: e.evalue };
         break;
       }
+      if (options.signal?.aborted) {
+        emit({ kind: 'cell-end', index, total, cell, status: 'skipped', durationMs: 0 });
+        failed = { index: notebook.cells.indexOf(cell), cellId: cell.id, ename: 'KernelInterrupted', evalue: 'interrupted (Ctrl+C) before this cell ran' };
+        break;
+      }
       let timedOut = false;
+      const onAbort = (): void => void kernel.interrupt();
+      options.signal?.addEventListener('abort', onAbort);
       const timer = options.cellTimeoutMs
         ? setTimeout(() => {
             timedOut = true;
@@ -144,6 +157,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
         emit({ kind: 'output', index, cell, output });
       });
       if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       cell.outputs = result.outputs;
       cell.executionCount = result.executionCount;
       emit({ kind: 'cell-end', index, total, cell, status: result.status, durationMs: result.durationMs });
@@ -156,6 +170,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunNoteb
           ename: err?.type === 'error' ? err.ename : result.status,
           evalue: timedOut
             ? `the cell ran longer than the ${options.cellTimeoutMs! / 1000} s cell timeout and was interrupted`
+            : options.signal?.aborted ? 'interrupted (Ctrl+C)'
             : err?.type === 'error' ? err.evalue : `cell ${result.status}`,
           ...(line === undefined ? {} : { line }),
         };

@@ -16,6 +16,7 @@ import { hyperparameterSearch, searchParallelCoordinates, searchResultsTable, se
 import { searchAndTrack } from '../store/search-tracking.ts';
 import type { TrackingStore } from '../store/store.ts';
 import type { NotebookRef } from '../store/types.ts';
+import { keepUntilSettled } from './pending-work.ts';
 
 /** What the search helpers need from the kernel's training bindings. */
 export interface SearchBindings {
@@ -119,7 +120,7 @@ export function bindSearch(target: Record<string, unknown>, bindings: SearchBind
         };
         const store = bindings.openStore();
         if (!store) return hyperparameterSearch(search);
-        return searchAndTrack(store, search, { notebook: bindings.notebookRef(), ...(experiment ? { experiment } : {}) });
+        return keepUntilSettled(searchAndTrack(store, search, { notebook: bindings.notebookRef(), ...(experiment ? { experiment } : {}) }));
       });
       if (result.model) bindings.modelDisplay(result.model);
       return withDisplay(result, () => ({ 'text/plain': searchSummary(result) }));

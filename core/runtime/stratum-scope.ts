@@ -36,6 +36,7 @@ import { TABLE_MIME } from '../data/table.ts';
 import type { PlotlyFigure } from '../data/profile.ts';
 import { permutationImportance, type AnyTrainedModel, type PermutationImportanceOptions, type PermutationImportanceResult } from '../ml/importance.ts';
 import { evaluationPlots, modelPlot, type EvaluationPlotOptions, type PlotKind } from '../ml/plots.ts';
+import { keepUntilSettled } from './pending-work.ts';
 
 /** Anything the profiling and chart helpers accept: a Danfo DataFrame, a DataTable or row records. */
 type TabularInput = unknown;
@@ -179,7 +180,7 @@ function bindTraining(ctx: ScopeContext): void {
     if (!open) return withShortDisplay(await trainMlpClassifier(records, params, hooks));
     const notebook = notebookRef();
     const trainer = trackedTrainer(open, () => ({ notebook, templateId: MLP_TEMPLATE_ID }));
-    return withShortDisplay(await trainer(records, params, hooks));
+    return withShortDisplay(await keepUntilSettled(trainer(records, params, hooks)));
   };
   /** Trains the MLP classifier (template `tabular.mlp-classifier`), records the run, and displays a one-line summary. */
   stratum.trainMlpClassifier = train;
@@ -192,7 +193,7 @@ function bindTraining(ctx: ScopeContext): void {
     if (!open) return withModelDisplay(await trainFn(records, params, hooks));
     const notebook = notebookRef();
     const trainer = trackedModelTrainer(open, trainFn, () => ({ templateId, notebook, ...(backend === 'js' ? { backend: 'js' } : {}) }));
-    return withModelDisplay(await trainer(records, params, hooks));
+    return withModelDisplay(await keepUntilSettled(trainer(records, params, hooks)));
   };
   /** Exports a bundle; a model from a tracked run is linked to it both ways (manifest `runId`, run artifact `export:<dir>`). */
   stratum.exportBundle = async (model: ExportableModel, options: ExportBundleOptions): Promise<BundleManifest> => {
