@@ -95,6 +95,14 @@ describe('missing values', () => {
     expect(col(parseCsv(`v\n${rows.join('\n')}\n`, { missingValues: ['', 'n/a', '?'] }), 'v')).toMatchObject({ kind: 'float', missing: 2 });
   });
 
+  it('says stray infinities are infinities (pandas reads inf as float), not that they might mean missing', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => (i === 10 ? 'inf' : i === 15 ? '-inf' : String(i)));
+    const t = parseCsv(`v\n${rows.join('\n')}\n`);
+    expect(col(t, 'v').kind).toBe('string');
+    expect(col(t, 'v').note).toMatch(/^mostly numbers, but 2 of 20 values are not: "inf" at data row 11, "-inf" at data row 16; so the column is text\. They are infinities \(pandas reads them as float ±inf\)/);
+    expect(col(t, 'v').note).not.toContain('missingValues');
+  });
+
   it('uses a configurable token list', () => {
     const t = parseCsv('n\n1\n-\nNA\n', { missingValues: ['-'] });
     expect(col(t, 'n')).toMatchObject({ kind: 'string', missing: 1, values: ['1', null, 'NA'] });

@@ -193,7 +193,7 @@ describe('search runs', () => {
     const f = store.runs.create({ experiment: 'co2', templateId: 'timeseries.lstm-forecast', params: {} });
     store.runs.finish(f.id, { evaluation: { mae: 1.06, skill: 0.63, sizes: { unit: 'windows', train: 514, validation: 49, test: 138 } } });
     const a = store.runs.create({ experiment: 'cars', templateId: 'tabular.autoencoder-anomaly', params: {} });
-    store.runs.finish(a.id, { evaluation: { threshold: 0.5, f1: 0.8, rocAuc: 0.95, sizes: { unit: 'rows', train: 300, validation: 81 } } });
+    store.runs.finish(a.id, { evaluation: { threshold: 0.5, f1: 0.8, rocAuc: 0.95, flaggedShare: 0.0123, sizes: { unit: 'rows', train: 300, validation: 81 } } });
     names[f.id] = '<forecast..>';
     names[a.id] = '<anomaly...>';
     store.dispose();
@@ -229,7 +229,7 @@ describe('search runs', () => {
 
   it('lists forecasting runs with MAE and skill, anomaly runs with F1 and ROC AUC', async () => {
     expect(await scli('runs', '--experiment', 'co2')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +mae +skill +duration\n<forecast\.\.> .* 1\.060 +0\.630 +/);
-    expect(await scli('runs', '--experiment', 'cars')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +f1 +rocAuc +duration\n<anomaly\.\.\.> .* 0\.800 +0\.950 +/);
+    expect(await scli('runs', '--experiment', 'cars')).toMatch(/^id +started \(UTC\) +experiment +template +status +rows +f1 +rocAuc +flaggedShare +duration\n<anomaly\.\.\.> .* 0\.800 +0\.950 +0\.012 +/);
   });
 
   it('says a run id prefix needs 4 characters', async () => {

@@ -93,12 +93,13 @@ const HEADLINE_METRICS = ['accuracy', 'macroF1', 'r2', 'rmse', 'silhouette'] as 
 
 /**
  * Headline metrics of the tasks whose runs are known by a metric only they log: forecasting runs
- * (`skill` vs the naive forecast) show MAE and skill, anomaly runs (`threshold`) F1 and ROC AUC.
+ * (`skill` vs the naive forecast) show MAE and skill, anomaly runs (`threshold`) F1 and ROC AUC
+ * (with a label column) and the share of rows flagged.
  * The workbench's Runs view puts the same metrics first for these tasks.
  */
 const TASK_HEADLINES: ReadonlyArray<{ marker: string; metrics: readonly string[] }> = [
   { marker: 'skill', metrics: ['mae', 'skill'] },
-  { marker: 'threshold', metrics: ['f1', 'rocAuc'] },
+  { marker: 'threshold', metrics: ['f1', 'rocAuc', 'flaggedShare'] },
 ];
 
 /** `2026-11-30T07:29:31.123Z` -> `2026-11-30 07:29:31` (UTC). */

@@ -75,6 +75,9 @@ export const DEFAULT_MISSING_VALUES: readonly string[] = [
   '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
 ];
 
+/** Text that spells an infinity: `inf`, `-inf`, `+Infinity`, `INF`... (what pandas' float parser reads as ±inf). */
+const INFINITY_TEXT = /^[+-]?(inf|infinity)$/i;
+
 /**
  * A text column is reported as "mostly numbers" (or dates, or booleans) when at least this share
  * of its non-missing values are numbers (dates, booleans) and the others are not: the others are
@@ -398,7 +401,11 @@ function strayTextValues(trimmed: readonly string[], missing: ReadonlySet<string
   const found = tests.find((k) => k.bad > 0 && k.bad <= allowed);
   if (found === undefined) return undefined;
   const listed = found.firsts.map((f) => JSON.stringify(f.value)).join(', ');
-  const fix = `If they mean "missing", read them as missing with the missingValues option (it replaces the defaults: e.g. missingValues: ["", "NA", ${listed}]); else fix those rows in the file.`;
+  // Infinity spelled out (pandas reads these as float ±inf): say so rather than suggest "missing".
+  const infinities = found.what === 'numbers' && found.firsts.every((f) => INFINITY_TEXT.test(f.value));
+  const fix = infinities
+    ? 'They are infinities (pandas reads them as float ±inf); Stratum keeps a column holding them as text so no value changes silently. To use the column as numbers, convert it in code (e.g. Number(v), which reads "Infinity"/"-Infinity"; map "inf" to Infinity) or replace them in the file.'
+    : `If they mean "missing", read them as missing with the missingValues option (it replaces the defaults: e.g. missingValues: ["", "NA", ${listed}]); else fix those rows in the file.`;
   return strayReport(found.what, found.bad, present, found.firsts, fix);
 }
 
