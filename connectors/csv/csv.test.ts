@@ -95,12 +95,13 @@ describe('missing values', () => {
     expect(col(parseCsv(`v\n${rows.join('\n')}\n`, { missingValues: ['', 'n/a', '?'] }), 'v')).toMatchObject({ kind: 'float', missing: 2 });
   });
 
-  it('says stray infinities are infinities (pandas reads inf as float), not that they might mean missing', () => {
+  it('reads inf and -inf in a numeric column as ±Infinity (pandas reads them as float), with no "mostly numbers" note', () => {
     const rows = Array.from({ length: 20 }, (_, i) => (i === 10 ? 'inf' : i === 15 ? '-inf' : String(i)));
     const t = parseCsv(`v\n${rows.join('\n')}\n`);
-    expect(col(t, 'v').kind).toBe('string');
-    expect(col(t, 'v').note).toMatch(/^mostly numbers, but 2 of 20 values are not: "inf" at data row 11, "-inf" at data row 16; so the column is text\. They are infinities \(pandas reads them as float ±inf\)/);
-    expect(col(t, 'v').note).not.toContain('missingValues');
+    expect(col(t, 'v')).toMatchObject({ kind: 'float', missing: 0 });
+    expect(col(t, 'v').note).toBeUndefined();
+    expect([col(t, 'v').values[10], col(t, 'v').values[15]]).toEqual([Infinity, -Infinity]);
+    expect(t.coercions.map((c) => [c.count, c.examples])).toEqual([[2, ['inf', '-inf']]]);
   });
 
   it('uses a configurable token list', () => {

@@ -108,6 +108,9 @@ const SNIFF_RECORDS = 50;
  * - each column's kind comes from all rows: `integer` if every non-missing value is an integer,
  *   else `float` if every one is a number, else `boolean` (true/false, any case), else `date`
  *   (YYYY-MM-DD, optionally with a time; kept as strings), else `string`;
+ * - an infinity spelled out (`inf`, `+inf`, `-inf`, `Infinity`, `-Infinity`, any case, quoted or
+ *   not) is a number: read as ±Infinity as pandas `read_csv` does (an integer column holding one is
+ *   `float`), reported as a coercion per column; `NaN` stays a missing token;
  * - a number column holding an integer beyond ±(2^53-1) or a code with leading zeros (`00123`)
  *   becomes a `string` column holding the exact text, with a `note`; a float that overflows to
  *   Infinity does too;
@@ -116,7 +119,7 @@ const SNIFF_RECORDS = 50;
  *   empty `string` columns;
  * - notes cite data rows 1-based (the first record after the header is data row 1);
  * - `coercions` lists every change made to values (missing tokens other than empty fields,
- *   numbers kept as text, decimal commas, booleans in another case), see `core/data/columns.ts`.
+ *   numbers kept as text, decimal commas, infinities, booleans in another case), see `core/data/columns.ts`.
  *
  * @example
  * const t = parseCsv('id;zip\n1;00123\n2;NA\n');

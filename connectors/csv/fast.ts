@@ -24,9 +24,10 @@
  * value that way and is read again as text. Then, per polars type:
  * - Int64 -> integers, checked to lie within ±(2^53-1) (else the column is read as text, where our
  *   rules keep it exact as strings); int32 when the range fits (Danfo's int32 label) else float32;
- * - Float64 -> floats; a column holding NaN or ±inf (text polars accepts and we do not) or a
- *   magnitude of 2^53 or more (maybe an integer beyond 2^53, which our rules keep as text) is read
- *   as text and typed by our rules;
+ * - Float64 -> floats; a column holding NaN (text polars accepts and we read as a missing token),
+ *   ±inf (polars and our rules accept different spellings: our rules read `inf`, `Infinity`, any
+ *   case, as pandas does, and report them as a coercion) or a magnitude of 2^53 or more (maybe an
+ *   integer beyond 2^53, which our rules keep as text) is read as text and typed by our rules;
  * - Boolean -> read as text and typed by our rules (polars loses the case of `TRUE`, which the
  *   coercion report itemizes);
  * - String -> the text values typed by `inferTextColumn` (dates, our number forms...); a column of
@@ -550,8 +551,9 @@ function textValues(series: pl.Series): string[] {
 /**
  * A numeric polars column as an integer or float column whose numbers stay in polars until read
  * (see `NumberSource`), or `undefined` when it must be typed from its text: an Int64 value beyond
- * ±(2^53-1), or a Float64 column holding NaN (text polars accepts and we do not) or a magnitude of
- * 2^53 or more (±inf, or maybe an integer beyond 2^53, which our rules keep as text).
+ * ±(2^53-1), or a Float64 column holding NaN (a missing token to our rules) or a magnitude of
+ * 2^53 or more (±inf, which our rules read from its text with a coercion entry, or maybe an integer
+ * beyond 2^53, which our rules keep as text).
  */
 function numericFromPolars(name: string, series: pl.Series, nulls: number, isInt: boolean, lo: number, hi: number, nan: number): DataColumn | undefined {
   if (nan > 0 || !(Math.abs(lo) < TWO_53 && Math.abs(hi) < TWO_53)) return undefined;

@@ -75,8 +75,16 @@ export const DEFAULT_MISSING_VALUES: readonly string[] = [
   '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
 ];
 
-/** Text that spells an infinity: `inf`, `-inf`, `+Infinity`, `INF`... (what pandas' float parser reads as ±inf). */
-const INFINITY_TEXT = /^[+-]?(inf|infinity)$/i;
+/**
+ * Text that spells an infinity: `inf`, `+inf`, `-inf`, `Infinity`, `+Infinity`, `-Infinity`, in
+ * any case (`INF`, `-INFINITY`): exactly the spellings pandas' `read_csv` float parser reads as
+ * ±inf (pandas/_libs/parsers.pyx `_try_double_nogil`, which compares with `strcasecmp` against
+ * `inf`, `+inf`, `-inf`, `Infinity`, `+Infinity`, `-Infinity`; pandas 1.5).
+ */
+export const INFINITY_TEXT = /^[+-]?(?:inf|infinity)$/i;
+
+/** The coercion action of text read as ±Infinity by {@link inferTextColumn}. */
+export const INFINITY_TEXT_ACTION = 'read as ±Infinity (pandas reads them the same way); charts leave them out, the profile counts them';
 
 /**
  * A text column is reported as "mostly numbers" (or dates, or booleans) when at least this share
@@ -177,7 +185,10 @@ class Tally {
  * Infers a text column's kind from all its values and converts them (the CSV rules):
  * `integer` if every non-missing value is an integer, else `float` if every one is a number, else
  * `boolean` (true/false, any case), else `date` (ISO `YYYY-MM-DD`, optionally with a time; kept as
- * strings), else `string`. A number column holding an integer beyond ±(2^53-1), a code with
+ * strings), else `string`. A number may be an infinity spelled out ({@link INFINITY_TEXT}: `inf`,
+ * `-inf`, `Infinity`..., any case), read as ±Infinity as pandas `read_csv` does; such a value
+ * makes an integer column `float` (as in pandas) and is reported as a coercion
+ * ({@link INFINITY_TEXT_ACTION}). A number column holding an integer beyond ±(2^53-1), a code with
  * leading zeros (`00123`) or a float overflowing to Infinity becomes a `string` column of the exact
  * text, with a `note` and a coercion. Missing tokens (after trimming spaces) give `null`; a column
  * with every value missing is `float` (as in pandas). Row numbers in notes are 1-based data rows.
@@ -209,6 +220,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
   let boolean = true;
   let date = true;
   let commas = 0;
+  let infinities = 0;
   let inexact: string | undefined;
   const n = raw.length;
   const trimmed: string[] = new Array<string>(n);
@@ -242,6 +254,9 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
         } else if (t.length > 15 && inexact === undefined && !Number.isSafeInteger(Number(t.split(sep!).join('')))) {
           inexact = `${t} (data row ${r + 1}) is beyond ±(2^53-1) and would lose precision as a number`;
         }
+      } else if (INFINITY_TEXT.test(t)) {
+        integer = false; // pandas: an infinity makes an integer column float64
+        infinities++;
       } else {
         numeric = false;
       }
@@ -265,6 +280,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
     const values: Array<number | null> = new Array<number | null>(n);
     const commaTally = new Tally('decimal comma read as a decimal point');
     const thousandsTally = new Tally(`thousands separator ${JSON.stringify(sep)} removed`);
+    const infinityTally = new Tally(INFINITY_TEXT_ACTION);
     let fitsInt32 = true;
     for (let r = 0; r < n; r++) {
       const t = trimmed[r]!;
@@ -273,6 +289,11 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
         continue;
       }
       let x: number;
+      if (infinities > 0 && INFINITY_TEXT.test(t)) {
+        infinityTally.add(t, weight(r));
+        values[r] = t.charCodeAt(0) === 45 ? -Infinity : Infinity; // 45: '-'
+        continue;
+      }
       if (groupedCount > 0 && grouped!.test(t)) {
         thousandsTally.add(t, weight(r));
         const digits = t.split(sep!).join('');
@@ -292,7 +313,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
       values[r] = x;
     }
     if (inexact === undefined) {
-      if (!integer) return done({ name, dtype: 'float32', kind: 'float', missing, values }, [thousandsTally, commaTally]);
+      if (!integer) return done({ name, dtype: 'float32', kind: 'float', missing, values }, [thousandsTally, commaTally, infinityTally]);
       if (fitsInt32) return done({ name, dtype: 'int32', kind: 'integer', missing, values }, [thousandsTally]);
       return done({ name, dtype: 'float32', kind: 'integer', missing, values, note: 'integers beyond the int32 range: Danfo dtype float32, values are exact JS numbers' }, [thousandsTally]);
     }
@@ -310,7 +331,7 @@ export function inferTextColumn(name: string, raw: readonly string[], options: T
   if (numeric) {
     const exact = new Tally('kept as text: a number would not be exact, so the whole column is text');
     trimmed.forEach((t, r) => {
-      if (!missingTokens.has(t) && (INT_RE.test(t) || numberRe.test(t))) exact.add(t, weight(r));
+      if (!missingTokens.has(t) && (INT_RE.test(t) || numberRe.test(t) || INFINITY_TEXT.test(t))) exact.add(t, weight(r));
     });
     return done({ name, dtype: 'string', kind: 'string', missing, values, note: `kept as strings to stay exact: ${inexact}` }, [exact]);
   }
@@ -340,7 +361,7 @@ function thousandsHint(trimmed: readonly string[], missing: ReadonlySet<string>,
     let all = true;
     for (let r = 0; r < trimmed.length && all; r++) {
       const t = trimmed[r]!;
-      if (missing.has(t) || plainNumberRe.test(t)) continue;
+      if (missing.has(t) || plainNumberRe.test(t) || INFINITY_TEXT.test(t)) continue;
       if (grouped.test(t)) example ??= t;
       else all = false;
     }
@@ -383,7 +404,7 @@ function strayReport(what: 'numbers' | 'dates' | 'booleans', count: number, pres
 function strayTextValues(trimmed: readonly string[], missing: ReadonlySet<string>, present: number, weight: (r: number) => number, numberRe: RegExp): StrayReport | undefined {
   const allowed = Math.floor((1 - MOSTLY_TYPED_SHARE) * present + 1e-9);
   const tests = [
-    { what: 'numbers' as const, test: (t: string): boolean => INT_RE.test(t) || numberRe.test(t), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
+    { what: 'numbers' as const, test: (t: string): boolean => INT_RE.test(t) || numberRe.test(t) || INFINITY_TEXT.test(t), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
     { what: 'dates' as const, test: (t: string): boolean => DATE_RE.test(t), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
     { what: 'booleans' as const, test: (t: string): boolean => t.length <= 5 && (t.toLowerCase() === 'true' || t.toLowerCase() === 'false'), bad: 0, firsts: [] as Array<{ value: string; row: number }> },
   ];
@@ -401,11 +422,7 @@ function strayTextValues(trimmed: readonly string[], missing: ReadonlySet<string
   const found = tests.find((k) => k.bad > 0 && k.bad <= allowed);
   if (found === undefined) return undefined;
   const listed = found.firsts.map((f) => JSON.stringify(f.value)).join(', ');
-  // Infinity spelled out (pandas reads these as float ±inf): say so rather than suggest "missing".
-  const infinities = found.what === 'numbers' && found.firsts.every((f) => INFINITY_TEXT.test(f.value));
-  const fix = infinities
-    ? 'They are infinities (pandas reads them as float ±inf); Stratum keeps a column holding them as text so no value changes silently. To use the column as numbers, convert it in code (e.g. Number(v), which reads "Infinity"/"-Infinity"; map "inf" to Infinity) or replace them in the file.'
-    : `If they mean "missing", read them as missing with the missingValues option (it replaces the defaults: e.g. missingValues: ["", "NA", ${listed}]); else fix those rows in the file.`;
+  const fix = `If they mean "missing", read them as missing with the missingValues option (it replaces the defaults: e.g. missingValues: ["", "NA", ${listed}]); else fix those rows in the file.`;
   return strayReport(found.what, found.bad, present, found.firsts, fix);
 }
 
@@ -958,7 +975,7 @@ export function detectDecimalComma(columns: ReadonlyArray<readonly string[]>, mi
     let dotGroups = false;
     for (let r = 0; r < raw.length && (commaForm || pointForm); r++) {
       const t = raw[r]!.trim();
-      if (missing.has(t)) continue;
+      if (missing.has(t) || INFINITY_TEXT.test(t)) continue; // `inf` is a number in either form
       if (commaForm) {
         if (!COMMA_FLOAT_RE.test(t)) {
           if (!EURO_RE.test(t)) commaForm = false;
