@@ -233,6 +233,8 @@ export interface ModelVersionInfo {
   createdAt: string;
   /** Aliases pointing at this version, sorted. */
   aliases: string[];
+  /** `models.register` only: notes for the user, e.g. `v2 has the same model as v1 (same manifest checksum)`. */
+  warnings?: string[];
 }
 
 /** A registered model with its versions (oldest first) and aliases (alias -> version number). */

@@ -170,6 +170,8 @@ describe('search runs', () => {
     // Trial 2 is the best (0.95), trial 3 failed.
     const trials = [[2, 0.9, 0.02], [3, 0.95, 0.01], [4, null, null]].map(([depth, mean, std], i) => {
       const r = store.runs.create({ experiment, templateId: 'tabular.decision-tree', params: { target: 'Species', criterion: 'gini', maxDepth: depth, searchId, trial: i + 1 } });
+      // Fold scores, logged by searchAndTrack as steps 1..3.
+      if (mean !== null) for (const fold of [1, 2, 3]) store.runs.logEpoch(r.id, { epoch: fold, values: { 'fold.accuracy': mean + (fold - 2) / 100 }, stepMs: 500 });
       t += 1500;
       store.runs.finish(r.id, mean === null ? { status: 'failed', error: { code: 'TRAINING_FAILED', message: 'no' } } : { evaluation: { accuracy: mean, accuracyStd: std } });
       return r.id;
@@ -221,6 +223,12 @@ describe('search runs', () => {
     expect(text).toContain('\nwarnings:\n  the grid has 3 combinations but ...\n');
   });
 
+  it('labels a trial\'s per-fold scores by fold, not epoch', async () => {
+    const text = await scli('runs', 'show', id('<trial1....>'));
+    expect(text).toContain('\nmetrics per fold:\nfold  fold.accuracy   step\n   1         0.8900  500ms\n');
+    expect(text).not.toContain('epoch');
+  });
+
   it('says which search a trial belongs to, and names sizes by their unit', async () => {
     expect(await scli('runs', 'show', id('<trial1....>'))).toContain('\ntrial 1 of search run <search....>: scored by cross-validation, keeps no model; the search\'s model is refit run <refit.....>\n');
     expect(await scli('runs', 'show', id('<forecast..>'))).toContain('\n  sizes = 514 train, 49 validation, 138 test windows\n');
@@ -242,5 +250,7 @@ describe('search runs', () => {
     );
     expect(await scli('models', 'register', 'penguins', '--run', id('<search....>'))).toMatch(/^registered penguins v1 from run <refit\.+> \(the refit of search run <search\.+>\) at .*v1\n$/);
     await expect(scli('models', 'register', 'penguins')).rejects.toThrow('nothing to register: give a bundle folder (--bundle DIR) or a run whose model was logged (--run ID)');
+    // Registered again: a second version, and a note that it is the same model.
+    expect(await scli('models', 'register', 'penguins', '--run', id('<refit.....>'))).toMatch(/^registered penguins v2 from run <refit\.+> at .*v2\nnote: v2 has the same model as v1 \(same manifest checksum\)\n$/);
   });
 });

@@ -221,13 +221,15 @@ export function formatRunDetail(run: RunDetail, extras: RunDetailExtras = {}): s
   if (names.length > 0) {
     const epochs = [...new Set(run.metrics.map((m) => m.epoch))].sort((a, b) => a - b);
     const at = new Map(run.metrics.map((m) => [`${m.name}@${m.epoch}`, m]));
-    const rows = [['epoch', ...names, 'step']];
+    // A search trial logs its cross-validation folds as steps (`fold.accuracy`... at step = fold): name the column by what it is.
+    const unit = names.every((n) => n.startsWith('fold.')) ? 'fold' : 'epoch';
+    const rows = [[unit, ...names, 'step']];
     const columns = names.map((n) => formatMetrics(epochs.map((e) => at.get(`${n}@${e}`)?.value ?? null)));
     epochs.forEach((e, i) => {
       const step = names.map((n) => at.get(`${n}@${e}`)?.stepMs).find((s) => s !== undefined && s !== null) ?? null;
       rows.push([String(e), ...columns.map((c) => c[i]), formatDuration(step)]);
     });
-    lines.push('', 'metrics per epoch:', formatTable(rows).trimEnd());
+    lines.push('', `metrics per ${unit}:`, formatTable(rows).trimEnd());
   }
   if (run.artifacts.length > 0) {
     lines.push('', 'artifacts:');
@@ -342,6 +344,7 @@ export function registerRunsCommands(program: Command, io: CliIo): void {
         // A search run's model is its refit run's: say so, since the version names the refit run.
         const via = runId !== undefined && v.runId !== runId ? ` (the refit of search run ${runId})` : '';
         io.out(`registered ${name} v${v.version}${v.runId ? ` from run ${v.runId}${via}` : ''} at ${v.bundlePath}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
+        for (const w of v.warnings) io.out(`note: ${w}\n`);
       });
     });
 

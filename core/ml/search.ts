@@ -343,6 +343,10 @@ export interface SearchTrial {
   metrics: Record<string, MetricSummary>;
   /** Wall-clock duration of the trial, ms. */
   durationMs: number;
+  /** When the trial started, ms since the Unix epoch (`Date.now()`); with workers a trial is reported after it ended, so this is its real start. */
+  startedAt?: number;
+  /** When the trial ended, ms since the Unix epoch. */
+  endedAt?: number;
   /** Why it failed. */
   error?: { code: string; message: string };
   /** Id of the run that recorded it (tracked searches). */
@@ -378,8 +382,17 @@ export interface HyperparameterSearchOptions {
   seed?: number;
   /** Called after each trial (finished or failed). */
   onTrial?: (trial: SearchTrial, progress: { completed: number; planned: number | null }) => void;
-  /** Called before each trial with its searched params and the full params the trainer gets. */
-  onTrialStart?: (info: { index: number; params: Record<string, unknown>; trainParams: Record<string, unknown> }) => void;
+  /**
+   * Called before each trial with its searched params, the full params the trainer gets and when
+   * it started (`startedAt`, ms since the Unix epoch; with workers the trial is reported after it
+   * ended, so this can be in the past).
+   */
+  onTrialStart?: (info: { index: number; params: Record<string, unknown>; trainParams: Record<string, unknown>; startedAt: number }) => void;
+  /**
+   * Called once the search is validated, before the first trial: the rows every trial
+   * cross-validates (the template's training side), the row counts and the worker count.
+   */
+  onSearchStart?: (info: { searchRecords: FeatureRecord[]; rows: { search: number; heldOut: number; missingTarget: number }; workers: number }) => void;
   /** Called after each fold of each trial. */
   onFold?: (info: { trial: number; fold: FoldResult }) => void;
   /** Refit the best params on the training data and return the model; default true. */
@@ -462,13 +475,20 @@ function better(a: number, b: number, direction: Direction): boolean {
   return direction === 'maximize' ? a > b : a < b;
 }
 
-function finishedTrial(index: number, params: Record<string, unknown>, cv: CrossValidationResult, durationMs: number): SearchTrial {
-  return { index, params, status: 'finished', mean: cv.mean, std: cv.std, foldScores: cv.scores, metrics: cv.metrics, durationMs };
+/** Wall-clock times of a trial: `durationMs` (monotonic clock) and its start and end, ms since the Unix epoch. */
+interface TrialTimes {
+  durationMs: number;
+  startedAt: number;
+  endedAt: number;
 }
 
-function failedTrial(index: number, params: Record<string, unknown>, error: unknown, durationMs: number): SearchTrial {
+function finishedTrial(index: number, params: Record<string, unknown>, cv: CrossValidationResult, times: TrialTimes): SearchTrial {
+  return { index, params, status: 'finished', mean: cv.mean, std: cv.std, foldScores: cv.scores, metrics: cv.metrics, ...times };
+}
+
+function failedTrial(index: number, params: Record<string, unknown>, error: unknown, times: TrialTimes): SearchTrial {
   const code = error instanceof StratumError ? error.code : error instanceof Error ? error.name : 'Error';
-  return { index, params, status: 'failed', mean: null, std: null, foldScores: [], metrics: {}, durationMs, error: { code, message: error instanceof Error ? error.message : String(error) } };
+  return { index, params, status: 'failed', mean: null, std: null, foldScores: [], metrics: {}, ...times, error: { code, message: error instanceof Error ? error.message : String(error) } };
 }
 
 /** A trial running in a worker. */
@@ -480,7 +500,7 @@ interface RunningTrial {
   done: boolean;
   cv?: CrossValidationResult;
   error?: unknown;
-  durationMs: number;
+  times: TrialTimes;
   settled: Promise<void>;
 }
 
@@ -523,7 +543,8 @@ async function trialsInWorkers(ctx: {
         const index = trials.length + running.length + 1;
         const trainParams = { ...ctx.baseParams, ...params };
         const t0 = now();
-        const trial: RunningTrial = { index, params, trainParams, folds: [], done: false, durationMs: 0, settled: Promise.resolve() };
+        const startedAt = Date.now();
+        const trial: RunningTrial = { index, params, trainParams, folds: [], done: false, times: { durationMs: 0, startedAt, endedAt: startedAt }, settled: Promise.resolve() };
         trial.settled = pool.run({ kind: 'cv', templateId: ctx.templateId, task: ctx.task, params: trainParams, folds: ctx.folds, seed: ctx.seed, metric: ctx.metric }, `trial ${index}`, (event) => {
           if (event.type === 'fold') trial.folds.push(event.fold);
         }).then((cv) => {
@@ -532,7 +553,7 @@ async function trialsInWorkers(ctx: {
           trial.error = error;
         }).finally(() => {
           trial.done = true;
-          trial.durationMs = now() - t0;
+          trial.times = { durationMs: now() - t0, startedAt, endedAt: Date.now() };
         });
         running.push(trial);
       }
@@ -541,10 +562,10 @@ async function trialsInWorkers(ctx: {
       if (active.length > 0 && !running[0].done) await Promise.race(active.map((t) => t.settled));
       while (running[0]?.done) {
         const t = running.shift() as RunningTrial;
-        options.onTrialStart?.({ index: t.index, params: t.params, trainParams: t.trainParams });
+        options.onTrialStart?.({ index: t.index, params: t.params, trainParams: t.trainParams, startedAt: t.times.startedAt });
         for (const fold of t.folds) options.onFold?.({ trial: t.index, fold });
         if (t.error instanceof StratumError && t.error.code === 'KERNEL_INTERRUPTED') throw t.error;
-        const trial = t.cv ? finishedTrial(t.index, t.params, t.cv, t.durationMs) : failedTrial(t.index, t.params, t.error, t.durationMs);
+        const trial = t.cv ? finishedTrial(t.index, t.params, t.cv, t.times) : failedTrial(t.index, t.params, t.error, t.times);
         trials.push(trial);
         options.onTrial?.(trial, ctx.progress());
       }
@@ -645,6 +666,7 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
   };
   const features = Array.isArray(baseParams.features) ? baseParams.features.length : 1;
   const workers = entry && !options.train ? resolveWorkerCount({ ...(options.workers === undefined ? {} : { workers: options.workers }), jobs: Math.min(maxTrials ?? Infinity, planned ?? Infinity), cells: searchRecords.length * features }) : 1;
+  options.onSearchStart?.({ searchRecords, rows: { search: searchRecords.length, heldOut: split.test.length, missingTarget: records.length - keptRows.length }, workers });
   if (workers > 1) {
     await trialsInWorkers({ options, templateId: options.templateId as string, task, metric, folds, seed, workers, searchRecords, baseParams, trials, nextPoint, progress, now });
   } else {
@@ -655,8 +677,10 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
       if (params === undefined) break;
       const index = trials.length + 1;
       const trainParams = { ...baseParams, ...params };
-      options.onTrialStart?.({ index, params, trainParams });
       const t0 = now();
+      const startedAt = Date.now();
+      options.onTrialStart?.({ index, params, trainParams, startedAt });
+      const times = (): TrialTimes => ({ durationMs: now() - t0, startedAt, endedAt: Date.now() });
       let trial: SearchTrial;
       try {
         const cv = await crossValidate({
@@ -664,10 +688,10 @@ export async function hyperparameterSearch(options: HyperparameterSearchOptions)
           ...(options.signal ? { signal: options.signal } : {}),
           onFold: (fold) => options.onFold?.({ trial: index, fold }),
         });
-        trial = finishedTrial(index, params, cv, now() - t0);
+        trial = finishedTrial(index, params, cv, times());
       } catch (error) {
         if (error instanceof StratumError && error.code === 'KERNEL_INTERRUPTED') throw error;
-        trial = failedTrial(index, params, error, now() - t0);
+        trial = failedTrial(index, params, error, times());
       }
       trials.push(trial);
       options.onTrial?.(trial, progress());

@@ -87,6 +87,31 @@ describe('model versions', () => {
     expect(error.hint).toBe(`Pass a bundle folder the notebook exported: stratum models register weather --run ${noBundle.id} --bundle DIR.`);
   });
 
+  it('says a failed run has no model (with its error), not to pass --bundle DIR', () => {
+    const run = store.runs.create({ experiment: 'e', templateId: 'tabular.mlp-classifier', params: {} });
+    store.runs.finish(run.id, { status: 'failed', error: { code: 'TRAINING_FAILED', message: 'the loss became NaN at epoch 3' } });
+    const error = thrown(() => store.models.registerVersion({ model: 'weather', runId: run.id }));
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toBe(`run ${run.id} failed (TRAINING_FAILED: the loss became NaN at epoch 3): a failed run has no model to register`);
+    expect(error.hint).not.toContain('--bundle');
+    expect(store.models.listModels()).toEqual([]);
+  });
+
+  it('registers the same run twice, saying the second version holds the same model (same checksum)', () => {
+    const run = store.runs.create({ experiment: 'e', params: {} });
+    store.runs.addArtifact(run.id, { name: 'bundle', kind: 'bundle', path: fakeBundle('run-bundle', 'rw') });
+    store.runs.finish(run.id);
+    const v1 = store.models.registerVersion({ model: 'weather', runId: run.id });
+    expect([v1.sameChecksumAs, v1.warnings]).toEqual([[], []]);
+    const v2 = store.models.registerVersion({ model: 'weather', runId: run.id });
+    expect(v2.version).toBe(2);
+    expect(v2.manifestSha256).toBe(v1.manifestSha256);
+    expect(v2.sameChecksumAs).toEqual([1]);
+    expect(v2.warnings).toEqual(['v2 has the same model as v1 (same manifest checksum)']);
+    // Another model is a different bundle: no warning.
+    expect(store.models.registerVersion({ model: 'weather', bundlePath: fakeBundle('other', 'w2') }).warnings).toEqual([]);
+  });
+
   it('asks for --bundle DIR or --run ID in user words when given neither', () => {
     const error = thrown(() => store.models.registerVersion({ model: 'weather' }));
     expect(error.code).toBe('USAGE');

@@ -16,7 +16,7 @@ import { sha256File } from './fingerprint.ts';
 import { asAliasName, asModelName, asRunId, asVersionNumber } from './ids.ts';
 import type { RunStore } from './runs.ts';
 import { findSearchRun, isSearchRun, refitRunOf, trialOf } from './search-runs.ts';
-import type { AliasEvent, AliasName, Lineage, ModelName, ModelVersion, NewModelVersion, RegisteredModel, RunDetail, RunId, VersionNumber } from './types.ts';
+import type { AliasEvent, AliasName, Lineage, ModelName, ModelVersion, NewModelVersion, RegisteredModel, RegisteredModelVersion, RunDetail, RunId, VersionNumber } from './types.ts';
 
 /** A version number, or an alias naming one (`3`, `"3"`, `"v3"`, `"champion"`). */
 export type VersionRef = number | string;
@@ -145,13 +145,16 @@ export class ModelRegistry {
    * and the version's `runId` is the refit run. A search trial keeps no model and is refused with
    * the command that registers the refit.
    *
-   * @returns the new version
+   * A bundle whose manifest checksum equals an earlier version's (the same run registered twice)
+   * is registered all the same, and the result says so (`sameChecksumAs`, `warnings`).
+   *
+   * @returns the new version, with the earlier versions holding the same model
    * @throws StratumError `USAGE` for a bad name or alias, when neither a bundle nor a run is given,
-   *   or when the run has no usable model (a trial, a search without a refit, a run that logged
-   *   none: the message says what to register instead); `RUN_UNKNOWN`; `FILE_NOT_FOUND` /
+   *   or when the run has no usable model (a trial, a search without a refit, a failed or
+   *   cancelled run, a run that logged none: the message says why and what to do); `RUN_UNKNOWN`; `FILE_NOT_FOUND` /
    *   `BUNDLE_INVALID` from {@link verifyBundleFolder}
    */
-  registerVersion(input: NewModelVersion): ModelVersion {
+  registerVersion(input: NewModelVersion): RegisteredModelVersion {
     const model = asModelName(input.model);
     let runId = input.runId === undefined ? undefined : asRunId(input.runId);
     const aliases = (input.aliases ?? []).map(asAliasName);
@@ -179,7 +182,7 @@ export class ModelRegistry {
       cpSync(source, temp, { recursive: true, errorOnExist: true });
       const manifestSha256 = verifyBundleFolder(temp);
       const createdAt = this.#now().toISOString();
-      const version = writeTx(this.#db, () => {
+      const { version, same } = writeTx(this.#db, () => {
         const db = this.#db;
         if (runId !== undefined && !db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) {
           throw new StratumError('RUN_UNKNOWN', `unknown run ${JSON.stringify(runId)}`, { detail: { field: 'runId' } });
@@ -194,9 +197,11 @@ export class ModelRegistry {
         const info = db.prepare('INSERT INTO model_versions (model_id, version, run_id, bundle_path, manifest_sha256, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run(modelId, next, runId ?? null, relative(this.#root, final).split(sep).join('/'), manifestSha256, input.description ?? '', createdAt);
         for (const alias of aliases) this.#moveAlias(modelId, alias, Number(info.lastInsertRowid), createdAt);
-        return next as VersionNumber;
+        const earlier = db.prepare('SELECT version FROM model_versions WHERE model_id = ? AND manifest_sha256 = ? AND version < ? ORDER BY version').all(modelId, manifestSha256, next) as Array<{ version: number }>;
+        return { version: next as VersionNumber, same: earlier.map((r) => r.version as VersionNumber) };
       });
-      return this.getVersion(model, version);
+      const warnings = same.length === 0 ? [] : [`v${version} has the same model as ${same.map((v) => `v${v}`).join(', ')} (same manifest checksum)`];
+      return { ...this.getVersion(model, version), sameChecksumAs: same, warnings };
     } catch (error) {
       rmSync(temp, { recursive: true, force: true });
       if (final !== undefined && existsSync(final) && !this.#pathRegistered(final)) rmSync(final, { recursive: true, force: true });
@@ -255,6 +260,13 @@ export class ModelRegistry {
       });
     }
     const chosen = this.#bundleArtifact(run);
+    if (!chosen && (run.status === 'failed' || run.status === 'cancelled')) {
+      const error = run.error ? ` (${run.error.code}: ${run.error.message})` : '';
+      throw new StratumError('USAGE', `run ${runId} ${run.status === 'failed' ? 'failed' : 'was cancelled'}${error}: a ${run.status} run has no model to register`, {
+        detail: { field: 'runId', runId, status: run.status, ...(run.error ? { errorCode: run.error.code } : {}) },
+        hint: `${run.status === 'failed' ? 'Fix the error and train' : 'Train'} again (a finished run logs its model), then register that run; find finished runs with \`stratum runs --status finished\`.`,
+      });
+    }
     if (!chosen) {
       const bundles = run.artifacts.filter((a) => a.kind === 'bundle');
       // The tracker keeps why the export failed in the run's warnings (logRunBundle).

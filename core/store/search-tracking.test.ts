@@ -46,7 +46,10 @@ describe('searchAndTrack', () => {
 
     const trial = store.runs.get(result.trials[0].runId as string);
     expect(trial.params).toEqual({ ...BASE, maxDepth: 2, minSamples: 2, searchId: result.searchId, trial: 1 });
-    expect(trial).toMatchObject({ backend: 'js', seed: 3, notebook: { cellId: 'c7' }, data: { source: 'penguins.json', rowCount: 344 } });
+    expect(trial).toMatchObject({ backend: 'js', seed: 3, notebook: { cellId: 'c7' }, data: { source: 'penguins.json', rowCount: 275 } });
+    // The trial cross-validated the template's training split (344 rows, 20% held out, stratified: 275), not all the records.
+    expect(result.rows).toEqual({ search: 275, heldOut: 69, missingTarget: 0 });
+    expect(store.runs.get(result.searchRunId as string).data?.rowCount).toBe(344);
     expect(trial.evaluation?.accuracy).toBe(result.trials[0].mean);
     expect(trial.evaluation?.accuracyStd).toBe(result.trials[0].std);
     expect((trial.evaluation?.crossValidation as { foldScores: number[] }).foldScores).toEqual(result.trials[0].foldScores);
@@ -88,6 +91,27 @@ describe('searchAndTrack', () => {
     const runs = store.runs.list({ experiment: 'cancelled-search', order: 'oldest' });
     expect(runs.map((r) => [r.templateId, r.status])).toEqual([[SEARCH_TEMPLATE_ID, 'cancelled'], ['tabular.decision-tree', 'finished'], ['tabular.decision-tree', 'cancelled']]);
     expect(runs[2].error?.code).toBe('KERNEL_INTERRUPTED');
+  });
+
+  it('with worker threads, creates the search run when the search starts and records each trial with its real start and end', async () => {
+    const seen: Array<{ index: number; runs: Array<[string | null, string]> }> = [];
+    const result = await searchAndTrack(store, {
+      templateId: 'tabular.decision-tree', records: penguins, baseParams: BASE, space: { maxDepth: [2, 3, 4] }, strategy: 'grid', folds: 2, workers: 2,
+      onTrialStart: ({ index }) => seen.push({ index, runs: store.runs.list({ experiment: 'worker-search', order: 'oldest' }).map((r) => [r.templateId, r.status]) }),
+    }, { experiment: 'worker-search' });
+    // When trial 1 is reported the search run already exists, still running (and trial 1's run was just created).
+    expect(seen[0]).toEqual({ index: 1, runs: [[SEARCH_TEMPLATE_ID, 'running'], ['tabular.decision-tree', 'running']] });
+    const search = store.runs.get(result.searchRunId as string);
+    const trials = result.trials.map((t) => store.runs.get(t.runId as string));
+    expect(trials.map((r) => r.params.trial)).toEqual([1, 2, 3]);
+    for (const [i, run] of trials.entries()) {
+      const t = result.trials[i];
+      expect(run.startedAt).toBe(new Date(t.startedAt as number).toISOString());
+      expect(run.endedAt).toBe(new Date(t.endedAt as number).toISOString());
+      expect(Date.parse(search.startedAt)).toBeLessThanOrEqual(Date.parse(run.startedAt));
+    }
+    // Trials 1 and 2 ran side by side: trial 2 started before trial 1 ended.
+    expect(Date.parse(trials[1].startedAt)).toBeLessThanOrEqual(Date.parse(trials[0].endedAt as string));
   });
 
   it('records nothing for a search refused before its first trial', async () => {

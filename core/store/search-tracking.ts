@@ -2,14 +2,19 @@
  * Tracked hyperparameter searches: {@link searchAndTrack} runs `hyperparameterSearch`
  * (core/ml/search.ts) and records it in the tracking store, with no schema change:
  *
- * - the search itself is a run with template id {@link SEARCH_TEMPLATE_ID} (params: template,
+ * - the search itself is a run with template id {@link SEARCH_TEMPLATE_ID}, created `running` when
+ *   the search starts (after its options are validated; data: all the records) (params: template,
  *   strategy, space, budget, folds, metric, seed, base params; evaluation: the best trial's score,
  *   why it stopped, the best and refit run ids, and `warnings` such as a grid cut short by the
  *   budget); search-runs.ts reads it back;
  * - each trial is a run of the searched template, params = the trainer's params plus `searchId`
  *   and `trial` (its number), per-fold metrics logged as steps (`fold.accuracy`... at epoch =
  *   fold), evaluation = the cross-validated means (`accuracy`...), the search metric's std
- *   (`accuracyStd`) and the fold scores; a failed trial is a `failed` run with its error;
+ *   (`accuracyStd`) and the fold scores; a failed trial is a `failed` run with its error; its data
+ *   fingerprint is of the rows it cross-validated (the template's training split, not the
+ *   held-out rows); its start and end are the trial's own: with worker threads trials run side by
+ *   side and their runs are written when reported (in trial order, by this process alone), with
+ *   the times the trial really started and ended;
  * - the refit of the best params is an ordinary tracked training run of the template (held-out
  *   evaluation, per-epoch metrics, the model logged as its `bundle` artifact), so
  *   `stratum models register NAME --run <refit run id>` registers it.
@@ -77,6 +82,8 @@ export async function searchAndTrack(store: TrackingStore, options: Hyperparamet
   const records = options.records;
   let data: ReturnType<typeof fingerprintRecords> | undefined;
   const fingerprint = (): ReturnType<typeof fingerprintRecords> => (data ??= fingerprintRecords(Array.isArray(records) ? records : [], context.dataSource ?? 'records'));
+  // What each trial cross-validated (the template's training side), known once the search starts.
+  let trialData: ReturnType<typeof fingerprintRecords> | undefined;
   const common = { experiment, ...(context.notebook ? { notebook: context.notebook } : {}), backend };
   let searchRun: RunId | undefined;
   let open: RunId | undefined;
@@ -111,13 +118,20 @@ export async function searchAndTrack(store: TrackingStore, options: Hyperparamet
       metric,
       folds,
       refitTrainer,
+      onSearchStart: (info) => {
+        // The search run exists (running) from here; trials with workers are recorded as they are reported.
+        openSearchRun();
+        trialData = fingerprintRecords(info.searchRecords, context.dataSource ?? 'records');
+        options.onSearchStart?.(info);
+      },
       onTrialStart: (info) => {
         openSearchRun();
         open = store.runs.create({
           ...common,
           templateId,
           params: jsonCopy({ ...info.trainParams, searchId, trial: info.index }),
-          data: fingerprint(),
+          data: trialData ?? fingerprint(),
+          startedAt: new Date(info.startedAt),
           ...(typeof info.trainParams.seed === 'number' ? { seed: info.trainParams.seed } : {}),
         }).id;
         runIds.set(info.index, open);
@@ -130,8 +144,9 @@ export async function searchAndTrack(store: TrackingStore, options: Hyperparamet
       onTrial: (trial, progress) => {
         const id = runIds.get(trial.index);
         if (id) {
-          if (trial.status === 'finished') store.runs.finish(id, { evaluation: jsonCopy(trialEvaluation(trial, metric, folds)) });
-          else store.runs.finish(id, { status: 'failed', ...(trial.error ? { error: trial.error } : {}) });
+          const endedAt = trial.endedAt === undefined ? {} : { endedAt: new Date(trial.endedAt) };
+          if (trial.status === 'finished') store.runs.finish(id, { evaluation: jsonCopy(trialEvaluation(trial, metric, folds)), ...endedAt });
+          else store.runs.finish(id, { status: 'failed', ...(trial.error ? { error: trial.error } : {}), ...endedAt });
           trial.runId = id;
         }
         open = undefined;

@@ -213,6 +213,14 @@ export interface ModelVersion {
   aliases: AliasName[];
 }
 
+/** What `ModelRegistry.registerVersion` returns: the new version and what the user should know about it. */
+export interface RegisteredModelVersion extends ModelVersion {
+  /** Earlier versions of the same model with the same manifest checksum (the same model registered again), oldest first. */
+  sameChecksumAs: VersionNumber[];
+  /** Notes for the user, e.g. `v2 has the same model as v1 (same manifest checksum)`; empty when none. */
+  warnings: string[];
+}
+
 /** Input of `ModelRegistry.registerVersion`. */
 export interface NewModelVersion {
   /** Model name; the model is created if it does not exist. */

@@ -76,6 +76,9 @@ describe('models.register of searches', () => {
     expect(error.message).toContain(`trials are scored by cross-validation and keep no model; register the search's refit (the best trial's params trained on the full training data): stratum models register mpg --run ${ids.refit}`);
     const version = await api.handlers['models.register']({ runId: ids.search, name: 'mpg' });
     expect(version).toMatchObject({ model: 'mpg', version: 1, runId: ids.refit, bundlePath: '.stratum/models/mpg/v1' });
-    expect((await api.handlers['runs.get']({ id: ids.refit })).versions).toEqual([{ model: 'mpg', version: 1, aliases: [] }]);
+    expect((await api.handlers['runs.get']({ id: ids.refit })).versions).toEqual([{ model: 'mpg', version: 1, aliases: [] }]);    expect(version).not.toHaveProperty('warnings');
+    // The same run again: a second version, with a warning that it holds the same model.
+    const again = await api.handlers['models.register']({ runId: ids.refit, name: 'mpg' });
+    expect(again).toMatchObject({ version: 2, manifestSha256: version.manifestSha256, warnings: ['v2 has the same model as v1 (same manifest checksum)'] });
   });
 });

@@ -147,8 +147,11 @@ export function trackingApi(root: string): TrackingApi {
     },
     'runs.compare': async ({ ids }) => comparison(required('RUN_UNKNOWN', `run ${JSON.stringify(ids[0])}`).runs.compare(ids)),
     'models.list': async () => existing()?.models.listModels().map(model) ?? [],
-    'models.register': async ({ runId, name, aliases, description }) =>
-      version(required('RUN_UNKNOWN', `run ${JSON.stringify(runId)}`).models.registerVersion({ model: name, runId, ...(aliases ? { aliases } : {}), ...(description ? { description } : {}) })),
+    'models.register': async ({ runId, name, aliases, description }) => {
+      const v = required('RUN_UNKNOWN', `run ${JSON.stringify(runId)}`).models.registerVersion({ model: name, runId, ...(aliases ? { aliases } : {}), ...(description ? { description } : {}) });
+      // Registering the same run twice is allowed; the warning says the new version holds the same model.
+      return { ...version(v), ...(v.warnings.length > 0 ? { warnings: v.warnings } : {}) };
+    },
     'models.setAlias': async ({ name, alias, version: ref }) => version(required('MODEL_UNKNOWN', `model ${JSON.stringify(name)}`).models.setAlias(name, alias, ref)),
   };
 
