@@ -2,8 +2,9 @@
  * Template `timeseries.lstm-forecast`: windowed time-series forecasting with a TF.js LSTM, reported
  * beside the naive last-value forecast (see core/ml/forecast.ts `trainLstmForecaster` for the
  * split, the scaling and the metrics). Renders to one `stratum.trainLstmForecaster` call,
- * `display(stratum.modelSummary(model))` (MAE, RMSE, MAPE per step ahead, model vs baseline) and
- * `plot(stratum.forecastPlot(model))` (forecast vs actual on the test period).
+ * `display(stratum.modelSummary(model))` (MAE, RMSE, MAPE in percent per step ahead, model vs
+ * baseline; the run records `mape` as a fraction) and `plot(stratum.forecastPlot(model))` (forecast
+ * vs actual on the test period).
  */
 import { StratumError } from '../core/errors.ts';
 import { checkIdentifier } from './tabular-classification.ts';
@@ -108,7 +109,7 @@ export const lstmForecastTemplate: ModelTemplate<LstmForecastTemplateParams> = {
   title: 'Time-series forecast (LSTM)',
   task: 'forecasting',
   description:
-    'Forecasts the next values of a series with an LSTM (TensorFlow.js) reading a window of past values, one output per step ahead. The network works on changes relative to the window\'s last value, scaled on the training part only, so a trending series is no harder than a flat one. Split chronologically (train, validation, test: the last part), evaluated with MAE, RMSE and MAPE per step ahead beside the naive forecast "the next values equal the last one".',
+    'Forecasts the next values of a series with an LSTM (TensorFlow.js) reading a window of past values, one output per step ahead. The network works on changes relative to the window\'s last value, scaled on the training part only, so a trending series is no harder than a flat one. Split chronologically (train, validation, test: the last part), evaluated with MAE, RMSE and MAPE (printed in percent, recorded in the run as a fraction like scikit-learn) per step ahead beside the naive forecast "the next values equal the last one".',
   paramsSchema: lstmForecastParamsSchema as unknown as Record<string, unknown>,
   renderCode,
 };

@@ -110,6 +110,16 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       const at = Number(q.get('cursor') ?? '0');
       return send(res, 200, JSON.stringify({ data: PEOPLE.slice(at, at + 10), meta: { next: at + 10 < PEOPLE.length ? String(at + 10) : null, total: 23 } }));
     }
+    case '/people-page0': {
+      // Pages numbered from 0 (as Spring Data's), with the total.
+      const page = Number(q.get('page'));
+      return send(res, 200, JSON.stringify({ data: PEOPLE.slice(page * 10, page * 10 + 10), meta: { total: PEOPLE.length } }));
+    }
+    case '/nan':
+      // What Python's json.dumps writes for float('nan'); "NaN" inside a string is fine.
+      return send(res, 200, '{"rows": [{"s": "x NaN", "a": 1},\n  {"a": NaN}]}');
+    case '/infinity':
+      return send(res, 200, '[{"a": -Infinity}]');
     case '/people-offset-capped': {
       const offset = Number(q.get('offset'));
       const limit = Math.min(5, Number(q.get('limit')));
@@ -305,6 +315,33 @@ describe('http connector: pagination that does not advance, and where it ends', 
     expect(seen).toHaveLength(5);
     const badTotal = await failure(httpConnector.load({ url: `${base}/people-offset-capped`, recordsPath: 'data', pagination: { type: 'offset', limit: 10, totalPath: 'meta.count' } }));
     expect(badTotal.message).toMatch(/pagination\.totalPath "meta\.count" is not in the first response \(no key at meta; keys there: total\)$/);
+  });
+
+  it('notes when paging ends short of the announced total (a 0-based page API read from page 1)', async () => {
+    seen.length = 0;
+    const fromOne = await httpConnector.load({ url: `${base}/people-page0`, recordsPath: 'data', pagination: { type: 'page', totalPath: 'meta.total' } });
+    // Pages 1, 2 (records 11-23), then the empty page 3: page 0 (records 1-10) was never asked for.
+    expect(ids(fromOne)).toEqual(oneTo(23).slice(10));
+    expect(seen).toEqual([1, 2, 3].map((k) => `/people-page0?page=${k}`));
+    expect((fromOne as HttpTable).notes).toEqual(['read 13 of 23 records announced at meta.total: check pagination.start (the first page\'s number, now 1; 0 for an API whose pages start at 0)']);
+    const fromZero = await httpConnector.load({ url: `${base}/people-page0`, recordsPath: 'data', pagination: { type: 'page', start: 0, totalPath: 'meta.total' } });
+    expect(ids(fromZero)).toEqual(oneTo(23));
+    expect((fromZero as HttpTable).notes).toBeUndefined();
+    // Without totalPath nothing tells the connector that page 0 exists.
+    const unknown = await httpConnector.load({ url: `${base}/people-page0`, recordsPath: 'data', pagination: { type: 'page' } });
+    expect(ids(unknown)).toEqual(oneTo(23).slice(10));
+    // A limit below the total is not a shortfall.
+    const preview = await httpConnector.preview({ url: `${base}/people-page0`, recordsPath: 'data', pagination: { type: 'page', start: 0, totalPath: 'meta.total' } }, 5);
+    expect((preview as HttpTable).notes).toBeUndefined();
+  });
+
+  it('names a NaN or Infinity in the body and where it is', async () => {
+    const nan = await failure(httpConnector.load({ url: `${base}/nan`, recordsPath: 'rows' }));
+    expect(nan.code).toBe('SOURCE_FORMAT');
+    expect(nan.message).toBe(`GET ${base}/nan: the body is not valid JSON: NaN at line 2, column 9 (JSON has no NaN; Python's json.dumps writes it for a float NaN or infinity)`);
+    expect(nan.detail).toMatchObject({ token: 'NaN', line: 2, column: 9 });
+    const inf = await failure(httpConnector.load({ url: `${base}/infinity` }));
+    expect(inf.message).toMatch(/: -Infinity at line 1, column 8 \(JSON has no -Infinity;/);
   });
 
   it('page paging: a 404 past the last page ends it (Django REST framework)', async () => {

@@ -18,7 +18,10 @@
  *   `page` paging and a `size`, it is shorter than `size`: the server clamps page numbers to its
  *   last page, and that is the end), a cursor already
  *   followed, or a `cursorPath`/`totalPath` absent from the first response is an error; reaching
- *   `maxPages` adds the note `stopped at maxPages=N; more data may exist`.
+ *   `maxPages` adds the note `stopped at maxPages=N; more data may exist`; paging that ends
+ *   short of the `totalPath` total adds `read 13 of 23 records announced at meta.total: check ...`;
+ * - a body with `NaN`/`Infinity` (Python's `json.dumps` default) is refused naming the token, its
+ *   line and column.
  */
 import { recordsToTable, parseJsonExact, recordsAt } from '../json/json.ts';
 import type { DataTable } from '../../core/data/columns.ts';
@@ -33,7 +36,9 @@ export type HttpPagination =
   | { type: 'none' }
   /**
    * `?page=1`, `?page=2`, ... until a page has no records, the rows read reach the total at
-   * `totalPath`, or (after at least one page) the server answers 404 past the last page.
+   * `totalPath`, or (after at least one page) the server answers 404 past the last page. `start`
+   * is the first page's number: 1 by default, 0 for an API whose pages start at 0 (read from 1,
+   * such an API loses its page 0; with `totalPath` the notes say `read 13 of 23 records ...`).
    */
   | { type: 'page'; param?: string; start?: number; sizeParam?: string; size?: number; totalPath?: string }
   /**
@@ -365,6 +370,14 @@ async function getJson(url: URL, p: Prepared, signal: AbortSignal | undefined): 
       return parseJsonExact(text, `GET ${where}`);
     } catch (error) {
       const type = response.headers.get('content-type') ?? 'no content-type';
+      const token = nonJsonNumber(text);
+      if (token !== undefined) {
+        throw new StratumError('SOURCE_FORMAT', `GET ${where}: the body is not valid JSON: ${token.token} at line ${token.line}, column ${token.column} (JSON has no ${token.token}; Python's json.dumps writes it for a float NaN or infinity)`, {
+          detail: { host: final.host, url: name, contentType: type, token: token.token, line: token.line, column: token.column, columnKind: 'character' },
+          hint: 'Ask the API to write null for a missing or infinite number (json.dumps(..., allow_nan=False), pandas to_json); Stratum does not guess what such a body means.',
+          cause: error,
+        });
+      }
       throw new StratumError('SOURCE_FORMAT', `GET ${where}: the body is not JSON (${type}): ${JSON.stringify(text.slice(0, 80))}${text.length > 80 ? '...' : ''}`, {
         detail: { host: final.host, url: name, contentType: type },
         hint: 'Check that the URL is the API endpoint (not an HTML page) and that the request is accepted.',
@@ -372,6 +385,27 @@ async function getJson(url: URL, p: Prepared, signal: AbortSignal | undefined): 
       });
     }
   }
+}
+
+/**
+ * The first `NaN`, `Infinity` or `-Infinity` literal outside JSON strings (which Python's
+ * `json.dumps` writes by default and `JSON.parse` refuses), with its 1-based line and column
+ * (characters), or undefined when the text has none.
+ */
+function nonJsonNumber(text: string): { token: string; line: number; column: number } | undefined {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\n') [line, lineStart] = [line + 1, i + 1];
+    else if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (ch === 'N' || ch === 'I' || ch === '-') {
+      const token = /^(?:NaN|-?Infinity)(?=[\s,\]}]|$)/.exec(text.slice(i, i + 10))?.[0];
+      if (token !== undefined) return { token, line, column: i - lineStart + 1 };
+    }
+  }
+  return undefined;
 }
 
 /** Backoff before retry `attempt` (0-based): Retry-After when given (seconds or a date), else base * 2^attempt; capped at 30 s. */
@@ -415,6 +449,14 @@ async function* pages(p: Prepared, signal: AbortSignal | undefined, limitRows: n
   const followed = new Map<string, number>();
   let previous: string | undefined;
   let total: number | undefined;
+  // Paging ended before the total the API announced: say so (a 0-based page API read from page 1
+  // loses its page 0 this way, and nothing else shows it).
+  const short = (): void => {
+    if (total === undefined || rows >= total || rows >= limitRows) return;
+    const fix = paging.type === 'page' ? `check pagination.start (the first page's number, now ${paging.start ?? 1}; 0 for an API whose pages start at 0)` : 'check the pagination settings';
+    const path = paging.type === 'page' || paging.type === 'offset' ? ` announced at ${paging.totalPath ?? '?'}` : '';
+    p.notes.push(`read ${rows} of ${total} records${path}: ${fix}`);
+  };
   for (let k = 0; rows < limitRows; k++) {
     if (k === maxPages) {
       p.notes.push(`stopped at maxPages=${maxPages}; more data may exist`);
@@ -436,7 +478,7 @@ async function* pages(p: Prepared, signal: AbortSignal | undefined, limitRows: n
       body = await getJson(url, p, signal);
     } catch (error) {
       // Django REST framework (and others) answer 404 for a page number past the last page.
-      if (paging.type === 'page' && k > 0 && error instanceof StratumError && error.code === 'SOURCE_NOT_FOUND') return;
+      if (paging.type === 'page' && k > 0 && error instanceof StratumError && error.code === 'SOURCE_NOT_FOUND') return short();
       throw error;
     }
     const records = recordsAt(body, c.recordsPath, source);
@@ -452,10 +494,10 @@ async function* pages(p: Prepared, signal: AbortSignal | undefined, limitRows: n
       });
     }
     if (k === 0 && paging.type !== 'cursor' && paging.totalPath !== undefined) total = totalAt(body, paging.totalPath, source);
-    if (records.length === 0) return;
+    if (records.length === 0) return short();
     const key = pageKey(records);
     // A short page (fewer than `size`) that comes again: a server that clamps page numbers to its last page.
-    if (key === previous && paging.type === 'page' && paging.size !== undefined && records.length < paging.size) return;
+    if (key === previous && paging.type === 'page' && paging.size !== undefined && records.length < paging.size) return short();
     if (key === previous) {
       const param = paging.param ?? paging.type;
       throw new StratumError('CONNECTOR_CONFIG', `${source}: page ${k + 1} has the same ${records.length} records as page ${k}: the server seems to ignore the "${param}" parameter, and paging on would repeat them up to maxPages times`, {

@@ -7,7 +7,7 @@ import { readCsvTable } from '../../connectors/csv/csv.ts';
 import { vegaDataset } from '../datasets/vega.ts';
 import { thrown } from '../testing.ts';
 import {
-  barChart, boxChart, boxStatistics, correlationChart, correlationMatrix, histogramChart, lineChart, lttbIndexes, plotlyQuantile, profileHistograms, sampleIndexes, scatterChart, toDataTable,
+  barChart, boxChart, boxStatistics, CORRELATION_CHART_COLUMNS, correlationChart, correlationFigure, correlationMatrix, histogramChart, lineChart, lttbIndexes, plotlyQuantile, profileHistograms, sampleIndexes, scatterChart, toDataTable,
 } from './charts.ts';
 import { tableFromValueColumns } from './columns.ts';
 import type { DataTable } from './columns.ts';
@@ -321,6 +321,39 @@ describe('correlation', () => {
     expect(m.n[0]![3]).toBe(392); // MPG and horsepower both present: 406 - 8 - 6
     const f = correlationChart(cars, { columns: ['Horsepower', 'Miles_per_Gallon'] });
     expect(traces(f)[0]).toMatchObject({ type: 'heatmap', x: ['Horsepower', 'Miles_per_Gallon'], zmin: -1, zmax: 1, text: [['1.00', '-0.78'], ['-0.78', '1.00']], texttemplate: '%{text}', customdata: [[400, 392], [392, 398]] });
+  });
+});
+
+describe('correlation heatmap size cap', () => {
+  // 40 numeric columns c0..c39 over 6 rows: c_j = row * (j + 1) + (row odd ? j : 0), so pairs differ.
+  const wide = table(Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`c${j}`, Array.from({ length: 6 }, (_, row) => row * (j + 1) + (row % 2 === 1 ? j : 0))])));
+
+  it('shows the first 30 columns in table order, says so in the title, and keeps every pair in the matrix', () => {
+    expect(CORRELATION_CHART_COLUMNS).toBe(30);
+    const m = correlationMatrix(wide);
+    expect(m.columns).toHaveLength(40);
+    const f = correlationChart(wide);
+    const tr = traces(f)[0] as { x: string[]; y: string[]; z: Array<Array<number | null>> };
+    expect(tr.x).toEqual(Array.from({ length: 30 }, (_, j) => `c${j}`));
+    expect(tr.y).toEqual(tr.x);
+    expect(tr.z).toEqual(m.r.slice(0, 30).map((row) => row.slice(0, 30)));
+    expect(f.layout?.title).toEqual({ text: 'Pearson correlation<br><sup>first 30 of 40 columns; maxColumns: 40 shows all, columns: [...] picks others</sup>' });
+    // 120 + 36 px per column: 1,200 px, not 1,560.
+    expect(f.layout?.height).toBe(1200);
+  });
+
+  it('raises the cap with maxColumns, leaves a small matrix alone, and refuses a cap below 2', () => {
+    const all = correlationChart(wide, { maxColumns: 40, title: 'wide' });
+    expect((traces(all)[0] as { x: string[] }).x).toHaveLength(40);
+    expect(all.layout?.title).toEqual({ text: 'wide' });
+    const few = correlationFigure(correlationMatrix(wide, { columns: ['c3', 'c1'] }), 'two');
+    expect((traces(few)[0] as { x: string[] }).x).toEqual(['c3', 'c1']);
+    expect(few.layout?.title).toEqual({ text: 'two' });
+    const capped = correlationChart(wide, { columns: ['c5', 'c4', 'c3'], maxColumns: 2 });
+    expect((traces(capped)[0] as { x: string[] }).x).toEqual(['c5', 'c4']);
+    const e = thrown(() => correlationChart(wide, { maxColumns: 1 }));
+    expect(e.code).toBe('DATA_INVALID');
+    expect(e.message).toBe('maxColumns must be a whole number of at least 2, got 1');
   });
 });
 

@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { vegaDataset } from '../datasets/vega.ts';
 import { thrown } from '../testing.ts';
 import { initBackend } from '../tf/backend.ts';
 import { applicablePlots, modelPlot } from './plots.ts';
@@ -89,7 +91,7 @@ describe('prepareSeries', () => {
     const records = monthly(['2020-01-01', '2020-02-01', '2020-04-01', '2020-05-01', '2020-06-01'], [10, 20, 40, 50, 60]);
     const error = thrown(() => prepareSeries(records, { target: 'y', time: 'month' }));
     expect(error.code).toBe('DATA_INVALID');
-    expect(error.message).toBe('records[2].month (2020-04-01): 1 missing timestamp before it (after records[1].month (2020-02-01); the series steps every 31 days)');
+    expect(error.message).toBe('records[2].month (2020-04-01): 1 missing timestamp before it (after records[1].month (2020-02-01); the series is monthly)');
     expect(error.detail).toMatchObject({ row: 2, missingTimestamps: 1 });
     const s = prepareSeries(records, { target: 'y', time: 'month', missing: 'interpolate' });
     expect(s.values).toEqual([10, 20, 30, 40, 50, 60]);
@@ -97,6 +99,20 @@ describe('prepareSeries', () => {
     expect(s.filled).toBe(1);
     // The inserted time is midway between its neighbours (Feb 1 + 30 days, midnight UTC).
     expect(s.times[2]).toBe('2020-03-02');
+  });
+
+  it('calls calendar-monthly (28-31 days), month-end and yearly steps by name, keeping the gap\'s position', () => {
+    // co2-concentration.csv (vega-datasets) as it is: monthly on the 1st, and 1958-06-01 is not there.
+    const lines = readFileSync(vegaDataset('co2-concentration.csv'), 'utf8').trim().split('\n').slice(1, 40);
+    const co2 = lines.map((l) => ({ Date: l.split(',')[0], CO2: Number(l.split(',')[1]) }));
+    expect(thrown(() => prepareSeries(co2, { target: 'CO2', time: 'Date' })).message).toBe('records[3].Date (1958-07-01): 1 missing timestamp before it (after records[2].Date (1958-05-01); the series is monthly)');
+    const ends = monthly(['2021-01-31', '2021-02-28', '2021-03-31', '2021-05-31', '2021-06-30'], [1, 2, 3, 4, 5]);
+    expect(thrown(() => prepareSeries(ends, { target: 'y', time: 'month' })).message).toBe('records[3].month (2021-05-31): 1 missing timestamp before it (after records[2].month (2021-03-31); the series is monthly)');
+    const years = monthly(['2019-07-01', '2020-07-01', '2021-07-01', '2023-07-01'], [1, 2, 3, 4]);
+    expect(thrown(() => prepareSeries(years, { target: 'y', time: 'month' })).message).toBe('records[3].month (2023-07-01): 1 missing timestamp before it (after records[2].month (2021-07-01); the series is yearly)');
+    // Not on one day of the month: days, as before.
+    const drift = monthly(['2021-01-01', '2021-01-31', '2021-03-02', '2021-05-01', '2021-05-31'], [1, 2, 3, 4, 5]);
+    expect(thrown(() => prepareSeries(drift, { target: 'y', time: 'month' })).message).toBe('records[3].month (2021-05-01): 1 missing timestamp before it (after records[2].month (2021-03-02); the series steps every 30 days)');
   });
 
   it('refuses an irregular step', () => {
@@ -320,6 +336,10 @@ describe('trainLstmForecaster (tiny network, synthetic series)', () => {
     expect(text).toContain('train rows 0-85, validation 86-95, test 96-119; 76 training windows, 22 test windows; 2 epochs');
     expect(text).toMatch(/\nstep +MAE +RMSE +MAPE % +naive MAE +naive RMSE +naive MAPE % +MAE ratio\n1 /);
     expect(text).toMatch(/\nall +\d/);
+    // The summary's percent and the stored fraction name each other (runs show prints the fraction).
+    const mape = e.mape ?? Number.NaN;
+    expect(text).toContain(`MAPE ${(100 * mape).toFixed(2)} % vs`);
+    expect(text).toContain(`the run records it as a fraction, like scikit-learn: mape = ${Number(mape.toPrecision(3))} (${(100 * mape).toFixed(2)} %).`);
     expect(text).toBe(forecastSummary(model));
   });
 

@@ -203,6 +203,25 @@ function numberStepText(step: number, digits: number): string {
   return String(Number(step.toFixed(Math.min(100, digits))));
 }
 
+/**
+ * The calendar step of sorted UTC timestamps, when every timestamp falls on the same day of its
+ * month (or every one on its month's last day) at the same time of day and the median step is one
+ * month or one year: `'monthly'`/`'yearly'`. Calendar months are 28-31 days long, so for such data
+ * "every 31 days" would be the wrong words.
+ */
+function calendarStep(sorted: number[]): 'monthly' | 'yearly' | undefined {
+  if (sorted.length < 2) return undefined;
+  const dates = sorted.map((t) => new Date(t));
+  const monthEnd = (d: Date): boolean => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate() === d.getUTCDate();
+  const timeOfDay = (t: number): number => ((t % DAY_MS) + DAY_MS) % DAY_MS;
+  if (!sorted.every((t) => timeOfDay(t) === timeOfDay(sorted[0]))) return undefined;
+  const sameDay = dates.every((d) => d.getUTCDate() === dates[0].getUTCDate());
+  if (!sameDay && !dates.every(monthEnd)) return undefined;
+  const months = dates.slice(1).map((d, i) => (d.getUTCFullYear() - dates[i].getUTCFullYear()) * 12 + d.getUTCMonth() - dates[i].getUTCMonth());
+  const m = median(months);
+  return m === 1 ? 'monthly' : m === 12 ? 'yearly' : undefined;
+}
+
 function stepText(step: number, kind: 'date' | 'number', digits = 15): string {
   if (kind === 'number') return numberStepText(step, digits);
   if (step >= DAY_MS) return `${(step / DAY_MS).toFixed(step % DAY_MS === 0 ? 0 : 1)} days`;
@@ -291,6 +310,11 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
   // Decimal places of the numeric timestamps (computed only for a message): a difference of two of
   // them needs no more; the median step, the mean of two differences at worst, one more.
   const digits = (): number => (timeKind === 'number' ? times.reduce((d, t) => Math.max(d, fractionDigits(t)), 0) : 0);
+  // "the series is monthly" for calendar months (28-31 days), else "the series steps every 7 days".
+  const cadence = (): string => {
+    const calendar = timeKind === 'date' ? calendarStep(order.map((r) => times[r])) : undefined;
+    return calendar ? `the series is ${calendar}` : `the series steps every ${stepText(step!, timeKind, digits() + 1)}`;
+  };
   const outValues: number[] = [];
   const outTimes: number[] = [];
   const outRows: number[] = [];
@@ -298,7 +322,7 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
     if (i > 0 && step !== undefined) {
       const ratio = diffs[i - 1] / step;
       if (ratio < 0.5) {
-        throw new StratumError('DATA_INVALID', `${at(i)}: irregular series: only ${stepText(diffs[i - 1], timeKind, digits())} after ${at(i - 1)}, while the series steps every ${stepText(step, timeKind, digits() + 1)}`, {
+        throw new StratumError('DATA_INVALID', `${at(i)}: irregular series: only ${stepText(diffs[i - 1], timeKind, digits())} after ${at(i - 1)}, while ${cadence()}`, {
           detail: { field: fieldPath(row, time), row },
           hint: 'Resample the series to one regular step (e.g. one row per month) first.',
         });
@@ -306,7 +330,7 @@ export function prepareSeries(records: FeatureRecord[], options: { target: strin
       if (ratio >= 1.5) {
         const gap = Math.round(ratio) - 1;
         if (!interpolate) {
-          throw new StratumError('DATA_INVALID', `${at(i)}: ${gap} missing timestamp${gap === 1 ? '' : 's'} before it (after ${at(i - 1)}; the series steps every ${stepText(step, timeKind, digits() + 1)})`, {
+          throw new StratumError('DATA_INVALID', `${at(i)}: ${gap} missing timestamp${gap === 1 ? '' : 's'} before it (after ${at(i - 1)}; ${cadence()})`, {
             detail: { field: fieldPath(row, time), row, missingTimestamps: gap },
             hint: 'Fill the gap, keep only a regular stretch of rows, or pass missing: "interpolate" to fill it linearly.',
           });
@@ -899,8 +923,9 @@ function isForecastModel(t: TrainedModel): t is TrainedModel & { evaluation: For
 }
 
 /**
- * Readable summary of a forecaster: series and split, then MAE, RMSE and MAPE (percent) per step
- * ahead and overall for the model and the naive last-value forecast, the MAE ratio and skill.
+ * Readable summary of a forecaster: series and split, then MAE, RMSE and MAPE (printed in percent,
+ * stored as a fraction: `mape` 0.0019 prints `0.19 %`) per step ahead and overall for the model and
+ * the naive last-value forecast, the MAE ratio and skill.
  *
  * @param t - a model from {@link trainLstmForecaster}
  * @returns multi-line plain text
@@ -924,6 +949,8 @@ export function forecastSummary(t: TrainedModel): string {
   });
   rows.push(['all', fmt(e.mae), fmt(e.rmse), pct(e.mape), fmt(e.baseline.mae), fmt(e.baseline.rmse), pct(e.baseline.mape), fmt(e.maeRatio)]);
   lines.push(table(rows));
+  // The run (and `stratum runs show`, the Runs view) records MAPE as scikit-learn does: a fraction.
+  if (e.mape !== null) lines.push(`MAPE is printed in percent; the run records it as a fraction, like scikit-learn: mape = ${Number(e.mape.toPrecision(3))} (${pct(e.mape)} %).`);
   for (const [metric, reason] of Object.entries(e.undefinedReasons)) lines.push(`  ${metric}: ${reason}`);
   // Early stopping here watches the validation part, never the test part: say so instead of the generic note.
   const es = t.earlyStopping;

@@ -178,8 +178,8 @@ export function bindExploration(target: Record<string, unknown>, ctx: ScopeConte
     box: (x: TabularInput, options: BoxOptions): PlotlyFigure => displayableFigure(boxChart(x, options)),
     /** Bar chart of value counts: `stratum.bar(df, { column: 'weather', top: 10 })`. */
     bar: (x: TabularInput, options: BarOptions): PlotlyFigure => displayableFigure(barChart(x, options)),
-    /** Annotated Pearson correlation heatmap of numeric columns (pairwise-complete, as pandas `df.corr()`). */
-    correlation: (x: TabularInput, options?: CorrelationOptions): PlotlyFigure => displayableFigure(correlationFigure(correlationMatrix(x, options), options?.title)),
+    /** Annotated Pearson correlation heatmap of numeric columns (pairwise-complete, as pandas `df.corr()`); the first 30 at most unless `maxColumns`. */
+    correlation: (x: TabularInput, options?: CorrelationOptions): PlotlyFigure => displayableFigure(correlationFigure(correlationMatrix(x, options), options ?? {})),
     /**
      * Loads any source into a Danfo DataFrame: `await stratum.load({ kind: 'sqlite', path: 'shop.db', table: 'orders' })`.
      * Credentials are secret references (`password: { secret: 'pg-main' }`), resolved from the
